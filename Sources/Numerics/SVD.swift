@@ -593,7 +593,7 @@ struct SweepRotations {
                                 }
                             }
                         }
-                        if n * count >= RotationBatch.parallelWork { Threads.forEach(chunks, body) } else { for c in 0..<chunks { body(c) } }
+                        if n * count >= RotationBatch.parallelWork { Threads.forEach(chunks, pinned: true, body) } else { for c in 0..<chunks { body(c) } }
                     }
                 }
             }

@@ -42,6 +42,10 @@ public struct SymmetricEigen: Sendable {
         }
     }
 
+    /// Trailing sizes from which a tridiagonalization step is split across threads (below, one
+    /// step is a few microseconds: less than handing half of it to another core).
+    static let parallelRows = 96
+
     /// Householder tridiagonalization. Returns the diagonal, the sub-diagonal (length n, last 0),
     /// and Qᵀ (rows are the columns of Q) when requested.
     static func tridiagonalize(_ a: Matrix, computeVectors: Bool) -> ([Double], [Double], Matrix) {
@@ -90,28 +94,41 @@ public struct SymmetricEigen: Sendable {
                         taus[k] = tau
                         // 3. One pass over rows k+1..<n (columns k+1..<n): apply the pending update,
                         //    then p_i = τ (row i)·v. Column k of these rows is never read again.
+                        //    Rows are independent, so they are split into fixed ranges across threads
+                        //    (the same arithmetic per row whatever the split); each range's data stays
+                        //    in one core's cache from step to step (`pinned`).
                         let pv = pendingV.map { $0 + 1 }, pw = Wp + 1
-                        for i in 0..<len {
-                            let row = M + (k + 1 + i) * n + k + 1
-                            var acc = SIMD8<Double>()
-                            var j = 0
-                            if let pv = pv {
-                                let vi = pv[i], wi = pw[i]
-                                while j + 8 <= len {
-                                    var r = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Double>.self)
-                                    let vj = UnsafeRawPointer(pv + j).loadUnaligned(as: SIMD8<Double>.self)
-                                    let wj = UnsafeRawPointer(pw + j).loadUnaligned(as: SIMD8<Double>.self)
-                                    r -= vi * wj + wi * vj
-                                    UnsafeMutableRawPointer(row + j).storeBytes(of: r, as: SIMD8<Double>.self)
-                                    acc.addProduct(r, UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Double>.self))
-                                    j += 8
+                        let rowsPass: (Int, Int) -> Void = { i0, i1 in
+                            for i in i0..<i1 {
+                                let row = M + (k + 1 + i) * n + k + 1
+                                var acc = SIMD8<Double>()
+                                var j = 0
+                                if let pv = pv {
+                                    let vi = pv[i], wi = pw[i]
+                                    while j + 8 <= len {
+                                        var r = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Double>.self)
+                                        let vj = UnsafeRawPointer(pv + j).loadUnaligned(as: SIMD8<Double>.self)
+                                        let wj = UnsafeRawPointer(pw + j).loadUnaligned(as: SIMD8<Double>.self)
+                                        r -= vi * wj + wi * vj
+                                        UnsafeMutableRawPointer(row + j).storeBytes(of: r, as: SIMD8<Double>.self)
+                                        acc.addProduct(r, UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Double>.self))
+                                        j += 8
+                                    }
+                                    var tail = 0.0
+                                    while j < len { row[j] -= vi * pw[j] + wi * pv[j]; tail += row[j] * x[j]; j += 1 }
+                                    P[i] = tau * (acc.sum() + tail)
+                                } else {
+                                    P[i] = tau * Vector.dot(UnsafePointer(row), UnsafePointer(x), len)
                                 }
-                                var tail = 0.0
-                                while j < len { row[j] -= vi * pw[j] + wi * pv[j]; tail += row[j] * x[j]; j += 1 }
-                                P[i] = tau * (acc.sum() + tail)
-                            } else {
-                                P[i] = tau * Vector.dot(UnsafePointer(row), UnsafePointer(x), len)
                             }
+                        }
+                        if len >= SymmetricEigen.parallelRows && Threads.count > 1 {
+                            let chunks = Threads.count
+                            Threads.forEach(chunks, pinned: true) { c in
+                                rowsPass(c * len / chunks, (c + 1) * len / chunks)
+                            }
+                        } else {
+                            rowsPass(0, len)
                         }
                         // 4. w = p − (τ/2)(pᵀv) v becomes the pending update.
                         if tau != 0 {
@@ -343,8 +360,10 @@ struct RotationBatch {
         runStarts.append(count)
         let n = w.cols, ld = w.ld
         // Strips are disjoint columns, each processed by one thread with the same code in the same
-        // order, so the result does not depend on how the strips are shared out.
-        let strips = (n + RotationBatch.stripWidth - 1) / RotationBatch.stripWidth
+        // order, so the result does not depend on how the strips are shared out. The padding
+        // columns of `w` (up to ld, a multiple of 8) are zero and stay zero, so the last strip is
+        // processed 8 columns at a time up to ld, never one column at a time.
+        let strips = (ld + RotationBatch.stripWidth - 1) / RotationBatch.stripWidth
         let stripsPerChunk = 2
         let chunks = (strips + stripsPerChunk - 1) / stripsPerChunk
         let W = SharedPointer(w.base)
@@ -358,31 +377,45 @@ struct RotationBatch {
                             let s0 = chunk * stripsPerChunk, s1 = Swift.min(strips, s0 + stripsPerChunk)
                             for strip in s0..<s1 {
                                 let j0 = strip * RotationBatch.stripWidth
-                                let width = Swift.min(RotationBatch.stripWidth, n - j0)
+                                let width = Swift.min(RotationBatch.stripWidth, ld - j0)
                                 for q in 0..<runs {
                                     let r0 = RS[q], r1 = RS[q + 1]
                                     if width == RotationBatch.stripWidth {
                                         RotationBatch.applyRun32(W.base + j0, ld, I + r0, C + r0, S + r0, r1 - r0)
                                     } else {
-                                        for r in r0..<r1 {
-                                            let ri = W.base + I[r] * ld + j0, rj = ri + ld
-                                            let c = C[r], s = S[r]
-                                            for k in 0..<width {
-                                                let a = ri[k], b = rj[k]
-                                                ri[k] = c * a - s * b
-                                                rj[k] = s * a + c * b
-                                            }
+                                        var k = 0
+                                        while k < width {
+                                            RotationBatch.applyRun8(W.base + j0 + k, ld, I + r0, C + r0, S + r0, r1 - r0)
+                                            k += 8
                                         }
                                     }
                                 }
                             }
                         }
-                        if n * count >= RotationBatch.parallelWork { Threads.forEach(chunks, body) } else { for c in 0..<chunks { body(c) } }
+                        if n * count >= RotationBatch.parallelWork { Threads.forEach(chunks, pinned: true, body) } else { for c in 0..<chunks { body(c) } }
                     }
                 }
             }
         }
         index.removeAll(keepingCapacity: true); cs.removeAll(keepingCapacity: true); sn.removeAll(keepingCapacity: true)
+    }
+
+    /// As `applyRun32`, on 8 columns (the last, partial strip).
+    @inline(__always)
+    static func applyRun8(_ w: UnsafeMutablePointer<Double>, _ n: Int, _ index: UnsafePointer<Int>,
+                          _ cs: UnsafePointer<Double>, _ sn: UnsafePointer<Double>, _ count: Int) {
+        typealias V = SIMD8<Double>
+        var lower = w + (index[0] + 1) * n
+        var b = UnsafeRawPointer(lower).loadUnaligned(as: V.self)
+        for r in 0..<count {
+            let upper = w + index[r] * n
+            let c = V(repeating: cs[r]), s = V(repeating: sn[r])
+            let a = UnsafeRawPointer(upper).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(lower).storeBytes(of: s * a + c * b, as: V.self)
+            b = c * a - s * b
+            lower = upper
+        }
+        UnsafeMutableRawPointer(lower).storeBytes(of: b, as: V.self)
     }
 
     /// A run of `count` rotations on rows (i, i+1), (i−1, i), … with i = index[0], on 32 columns
