@@ -99,6 +99,26 @@ enum Householder {
             if tj == 0 { continue }          // H_j = I: T's column j above the diagonal stays 0
             // u = Σ_{i ≥ j} v_i A[i, :], with v_j = 1.
             u.update(repeating: 0, count: width8)
+            if cols == 32 {
+                // The common 32-column panel: u in four registers instead of memory (the same
+                // additions in the same order; no store-to-load round trip per row).
+                typealias V = SIMD8<Double>
+                var u0 = V(), u1 = V(), u2 = V(), u3 = V()
+                for i in j..<rows {
+                    let row = a + i * ld
+                    let vi = i == j ? 1.0 : row[j]
+                    if vi == 0 { continue }
+                    let vv = V(repeating: vi)
+                    u0.addProduct(vv, UnsafeRawPointer(row).loadUnaligned(as: V.self))
+                    u1.addProduct(vv, UnsafeRawPointer(row + 8).loadUnaligned(as: V.self))
+                    u2.addProduct(vv, UnsafeRawPointer(row + 16).loadUnaligned(as: V.self))
+                    u3.addProduct(vv, UnsafeRawPointer(row + 24).loadUnaligned(as: V.self))
+                }
+                UnsafeMutableRawPointer(u).storeBytes(of: u0, as: V.self)
+                UnsafeMutableRawPointer(u + 8).storeBytes(of: u1, as: V.self)
+                UnsafeMutableRawPointer(u + 16).storeBytes(of: u2, as: V.self)
+                UnsafeMutableRawPointer(u + 24).storeBytes(of: u3, as: V.self)
+            } else {
             for i in j..<rows {
                 let row = a + i * ld
                 let vi = i == j ? 1.0 : row[j]
@@ -113,6 +133,7 @@ enum Householder {
                 }
                 while c < cols { u[c] += vi * row[c]; c += 1 }
             }
+            }
             // T[0..<j, j] = −τ_j T[0..<j, 0..<j] u[0..<j] (T upper triangular).
             for r in 0..<j {
                 var acc = 0.0
@@ -122,6 +143,24 @@ enum Householder {
             if j == cols - 1 { continue }
             // A[j:, j+1:] −= τ_j v_j u[j+1:]ᵀ; u[0...j] = 0 leaves columns 0...j unchanged.
             for c in 0...j { u[c] = 0 }
+            if cols == 32 {
+                typealias V = SIMD8<Double>
+                let u0 = UnsafeRawPointer(u).loadUnaligned(as: V.self), u1 = UnsafeRawPointer(u + 8).loadUnaligned(as: V.self)
+                let u2 = UnsafeRawPointer(u + 16).loadUnaligned(as: V.self), u3 = UnsafeRawPointer(u + 24).loadUnaligned(as: V.self)
+                @inline(__always) func update(_ p: UnsafeMutablePointer<Double>, _ f: V, _ x: V) {
+                    var r = UnsafeRawPointer(p).loadUnaligned(as: V.self)
+                    r.addProduct(f, x)
+                    UnsafeMutableRawPointer(p).storeBytes(of: r, as: V.self)
+                }
+                for i in j..<rows {
+                    let row = a + i * ld
+                    let f = tj * (i == j ? 1.0 : row[j])
+                    if f == 0 { continue }
+                    let fv = V(repeating: -f)
+                    update(row, fv, u0); update(row + 8, fv, u1); update(row + 16, fv, u2); update(row + 24, fv, u3)
+                }
+                continue
+            }
             for i in j..<rows {
                 let row = a + i * ld
                 let f = tj * (i == j ? 1.0 : row[j])
