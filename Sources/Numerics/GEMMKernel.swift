@@ -55,8 +55,8 @@ enum GEMMKernel {
     /// packing; for them the packing would cost more than it saves.
     static let smallWork = 32768
     /// Products with fewer multiply-adds than this (about 80 µs of work) run on the calling thread
-    /// only: waking a second thread (DispatchQueue.concurrentPerform) costs tens of microseconds on
-    /// the 2-core VM, more than it saves. The work items and their order are the same either way,
+    /// only: a sleeping pool worker takes tens of microseconds to wake on the 2-core VM (see
+    /// `WorkerPool`), more than it saves. The work items and their order are the same either way,
     /// so the result does not change.
     static let parallelWork = 1 << 21
 

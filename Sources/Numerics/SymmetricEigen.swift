@@ -3,11 +3,14 @@ import Foundation
 /// Eigendecomposition A = V diag(λ) Vᵀ of a symmetric matrix, eigenvalues ascending.
 ///
 /// The input is used through its symmetric part (A + Aᵀ)/2: both triangles are read.
-/// Two stages: Householder reduction to tridiagonal form T = Qᵀ A Q, with Q formed from the
-/// reflectors in blocks (compact WY, through GEMM), then the implicit QL algorithm with
-/// Wilkinson-type shifts on T. The plane rotations of the QL stage act on the rows of
-/// Wᵀ = (Q S)ᵀ, which are contiguous in row-major storage; they are recorded and applied in
-/// batches, one cache-sized strip of columns at a time (see `RotationBatch`).
+/// First a Householder reduction to tridiagonal form T = Qᵀ A Q. Then:
+///   - with eigenvectors and n > `TridiagonalDC.leafSize`: divide and conquer on T (see
+///     `TridiagonalDC`), T = Z Λ Zᵀ, and V = Q Z with Q applied to Z in blocks of reflectors
+///     (compact WY, through GEMM);
+///   - otherwise (eigenvalues only, or small n): the implicit QL algorithm with Wilkinson-type
+///     shifts on T. When vectors are wanted, the plane rotations act on the rows of
+///     Wᵀ = (Q S)ᵀ, which are contiguous in row-major storage; they are recorded and applied in
+///     batches, one cache-sized strip of columns at a time (see `RotationBatch`).
 public struct SymmetricEigen: Sendable {
     /// Eigenvalues in ascending order.
     public let values: [Double]
@@ -25,8 +28,17 @@ public struct SymmetricEigen: Sendable {
             let t = try SymmetricEigen(a * s, computeVectors: computeVectors)
             values = t.values.map { $0 / s }; vectors = t.vectors; return
         }
-        var (d, e, q) = SymmetricEigen.tridiagonalize(a, computeVectors: computeVectors)
-        let w = AlignedRows(q)
+        if computeVectors && n > TridiagonalDC.leafSize {
+            // Divide and conquer on T = Zᵀ… : T = Z Λ Zᵀ, then V = Q Z (one GEMM).
+            let (d, e, reduced, taus) = SymmetricEigen.tridiagonalize(a)
+            let (lambda, zRows) = try TridiagonalDC.solve(d: d, e: e)
+            values = lambda
+            vectors = SymmetricEigen.formQ(reflectors: reduced, taus: taus,
+                                           applyingTo: Matrix(rows: n, cols: n, elements: zRows).transposed)
+            return
+        }
+        var (d, e, reduced, taus) = SymmetricEigen.tridiagonalize(a)
+        let w = AlignedRows(computeVectors ? SymmetricEigen.formQ(reflectors: reduced, taus: taus).transposed : Matrix(rows: 0, cols: 0))
         try SymmetricEigen.implicitQL(&d, &e, w, computeVectors: computeVectors)
         let order = (0..<n).sorted { d[$0] < d[$1] || (d[$0] == d[$1] && $0 < $1) }
         values = order.map { d[$0] }
@@ -46,9 +58,10 @@ public struct SymmetricEigen: Sendable {
     /// step is a few microseconds: less than handing half of it to another core).
     static let parallelRows = 96
 
-    /// Householder tridiagonalization. Returns the diagonal, the sub-diagonal (length n, last 0),
-    /// and Qᵀ (rows are the columns of Q) when requested.
-    static func tridiagonalize(_ a: Matrix, computeVectors: Bool) -> ([Double], [Double], Matrix) {
+    /// Householder tridiagonalization A = Q T Qᵀ. Returns the diagonal, the sub-diagonal (length n,
+    /// last 0), and the reflectors that make Q (row k of the matrix holds v_k right of column k,
+    /// with their τ_k; see `formQ`).
+    static func tridiagonalize(_ a: Matrix) -> ([Double], [Double], Matrix, [Double]) {
         let n = a.rows
         var A = a.symmetrized
         var d = [Double](repeating: 0, count: n)
@@ -154,8 +167,7 @@ public struct SymmetricEigen: Sendable {
             }
             d[n - 1] = M[(n - 1) * n + n - 1]
         }
-        guard computeVectors else { return (d, e, Matrix(rows: 0, cols: 0)) }
-        return (d, e, formQ(reflectors: A, taus: taus).transposed)
+        return (d, e, A, taus)
     }
 
     /// Q = H_0 H_1 ⋯ H_{n−3} from the reflectors left in the rows of `reduced` by `tridiagonalize`
@@ -164,9 +176,12 @@ public struct SymmetricEigen: Sendable {
     /// Q = diag(1, Q̃), and Q̃ is formed like LAPACK's dorgqr: blocks of `QRFactorization.blockWidth`
     /// reflectors, last block first, each applied as I − V T Vᵀ (three GEMMs) to the rows and columns
     /// it touches; the columns left of a block are still those of I there.
-    static func formQ(reflectors reduced: Matrix, taus: [Double]) -> Matrix {
+    ///
+    /// With `z`, returns Q z instead (the blocks then act on all columns of z).
+    static func formQ(reflectors reduced: Matrix, taus: [Double], applyingTo z: Matrix? = nil) -> Matrix {
         let n = reduced.rows
-        var q = Matrix.identity(n)
+        var q = z ?? Matrix.identity(n)
+        let allColumns = z != nil
         let count = n - 2                  // reflectors; Q̃ is (n−1) x (n−1)
         if count <= 0 { return q }
         let nb = QRFactorization.blockWidth
@@ -190,8 +205,13 @@ public struct SymmetricEigen: Sendable {
                             t.withUnsafeMutableBufferPointer { tb in
                                 let V = vp.baseAddress!, T = tb.baseAddress!
                                 Householder.formT(rows: rows, reflectors: b, v: V, ldv: b, tau: tp.baseAddress! + k0, t: T, ldt: b)
-                                Householder.applyBlock(rows: rows, cols: rows, reflectors: b, v: V, ldv: b,
-                                                       t: UnsafePointer(T), ldt: b, c: qt + k0 * n + k0, ldc: n)
+                                if allColumns {
+                                    Householder.applyBlock(rows: rows, cols: n, reflectors: b, v: V, ldv: b,
+                                                           t: UnsafePointer(T), ldt: b, c: Q + (1 + k0) * n, ldc: n)
+                                } else {
+                                    Householder.applyBlock(rows: rows, cols: rows, reflectors: b, v: V, ldv: b,
+                                                           t: UnsafePointer(T), ldt: b, c: qt + k0 * n + k0, ldc: n)
+                                }
                             }
                         }
                         k0 -= nb
@@ -210,6 +230,15 @@ public struct SymmetricEigen: Sendable {
         var batch = RotationBatch(rows: computeVectors ? n : 0)
         defer { if computeVectors { batch.flush(into: w) } }
         let maxIterations = 60
+        // The test |e_m| ≤ ε(|d_m| + |d_m+1|) is relative to the entries it couples. For a block of
+        // eigenvalues far below ‖T‖ (the numerically zero eigenvalues of a singular Hessian, say)
+        // the iteration can creep towards it for ever: after `slowIterations` on one eigenvalue,
+        // |e_m| ≤ ε‖T‖ is accepted as well (a perturbation within the backward error of the
+        // reduction, as in EISPACK's tql2). Up to then the iteration is exactly the relative one.
+        let slowIterations = 30
+        var norm = 0.0
+        for i in 0..<n { norm = Swift.max(norm, abs(d[i]) + abs(e[i])) }
+        let absoluteTolerance = Double.ulpOfOne * norm
         for l in 0..<n {
             var iterations = 0
             while true {
@@ -217,6 +246,7 @@ public struct SymmetricEigen: Sendable {
                 while m < n - 1 {
                     let dd = abs(d[m]) + abs(d[m + 1])
                     if abs(e[m]) <= Double.ulpOfOne * dd { break }
+                    if iterations >= slowIterations && abs(e[m]) <= absoluteTolerance { break }
                     m += 1
                 }
                 if m == l { break }
