@@ -77,7 +77,15 @@ public func gemv(_ a: Matrix, _ x: [Double], transposed: Bool = false) -> [Doubl
                     let chunk = 64
                     let chunks = (m + chunk - 1) / chunk
                     let body: (Int) -> Void = { c in
-                        for i in (c * chunk)..<Swift.min(m, (c + 1) * chunk) { ys.base[i] = Vector.dot(A + i * n, X, n) }
+                        let i1 = Swift.min(m, (c + 1) * chunk)
+                        var i = c * chunk
+                        // Four rows at a time: four independent accumulator chains share each load
+                        // of x. Each row's sum is formed exactly as `Vector.dot` forms it.
+                        while i + 4 <= i1 {
+                            Vector.dot4(A + i * n, n, X, n, ys.base + i)
+                            i += 4
+                        }
+                        while i < i1 { ys.base[i] = Vector.dot(A + i * n, X, n); i += 1 }
                     }
                     if parallel { Threads.forEach(chunks, body) } else { for c in 0..<chunks { body(c) } }
                 }

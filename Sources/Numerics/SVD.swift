@@ -134,6 +134,9 @@ public struct SVD: Sendable {
         return norms.indices.sorted { norms[$0] > norms[$1] || (norms[$0] == norms[$1] && $0 < $1) }
     }
 
+    /// Trailing sizes (rows x columns) from which a bidiagonalization step is done in two halves.
+    static let splitBidiagonalWork = 64 * 64
+
     /// Householder bidiagonalization of the m x n (m ≥ n) row-major `a` in place: A = Q B Pᵀ with
     /// B upper bidiagonal (diagonal `d`, superdiagonal `e`). Left reflector k is stored below the
     /// diagonal in column k (the QR layout, τ in `tauQ`); right reflector k acts on columns
@@ -151,7 +154,8 @@ public struct SVD: Sendable {
         let u = UnsafeMutablePointer<Double>.allocate(capacity: n + 8)
         let x = UnsafeMutablePointer<Double>.allocate(capacity: n + 8)
         let y = UnsafeMutablePointer<Double>.allocate(capacity: n + 8)
-        defer { u.deallocate(); x.deallocate(); y.deallocate() }
+        let y2 = UnsafeMutablePointer<Double>.allocate(capacity: n + 8)
+        defer { u.deallocate(); x.deallocate(); y.deallocate(); y2.deallocate() }
         typealias V8 = SIMD8<Double>
         @inline(__always) func load(_ p: UnsafePointer<Double>) -> V8 { UnsafeRawPointer(p).loadUnaligned(as: V8.self) }
         @inline(__always) func store(_ p: UnsafeMutablePointer<Double>, _ v: V8) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V8.self) }
@@ -204,25 +208,42 @@ public struct SVD: Sendable {
             for c in 1..<Swift.max(w, 1) { x[c] = rowk[c] }
             let xp = UnsafePointer(x), up = UnsafePointer(u)
             // 3. Rows k+1..<m: left update, right update, and (rows > k+1) the next step's sum.
+            //    Large steps split the rows into two fixed halves, each with its own partial sum
+            //    (y for the first, y2 for the second, then y += y2): the halves run on two threads
+            //    when there are two, and the split depends only on the size, so the result is the
+            //    same for any thread count.
             let w1 = w - 1
-            if w1 > 0 { y.update(repeating: 0, count: w1) }
-            for i in (k + 1)..<m {
-                let row = a + i * ld + c0
-                let vi = tq != 0 ? a[i * ld + k] : 0
-                if vi != 0 { Vector.axpy(-vi, up, row, w) }
-                if tp != 0 {
-                    var acc = V8()
-                    var c = 0
-                    while c < full { acc.addProduct(load(row + c), load(xp + c)); c += 8 }
-                    var s = acc.sum()
-                    while c < w { s += row[c] * xp[c]; c += 1 }
-                    s *= tp
-                    if s != 0 { Vector.axpy(-s, xp, row, w) }
+            let rows = m - k - 1
+            let halves = rows * w >= SVD.splitBidiagonalWork ? 2 : 1
+            if w1 > 0 { y.update(repeating: 0, count: w1); y2.update(repeating: 0, count: w1) }
+            let A = SharedPointer(a), Y = SharedPointer(y), Y2 = SharedPointer(y2)
+            let pass: (Int) -> Void = { half in
+                let i0 = k + 1 + half * rows / halves, i1 = k + 1 + (half + 1) * rows / halves
+                let sum = half == 0 ? Y.base : Y2.base
+                for i in i0..<i1 {
+                    let row = A.base + i * ld + c0
+                    let vi = tq != 0 ? A.base[i * ld + k] : 0
+                    if vi != 0 { Vector.axpy(-vi, up, row, w) }
+                    if tp != 0 {
+                        var acc = V8()
+                        var c = 0
+                        while c < full { acc.addProduct(load(row + c), load(xp + c)); c += 8 }
+                        var s = acc.sum()
+                        while c < w { s += row[c] * xp[c]; c += 1 }
+                        s *= tp
+                        if s != 0 { Vector.axpy(-s, xp, row, w) }
+                    }
+                    if i > k + 1 && w1 > 0 {
+                        let xi = row[0]
+                        if xi != 0 { Vector.axpy(xi, UnsafePointer(row + 1), sum, w1) }
+                    }
                 }
-                if i > k + 1 && w1 > 0 {
-                    let xi = row[0]
-                    if xi != 0 { Vector.axpy(xi, UnsafePointer(row + 1), y, w1) }
-                }
+            }
+            if halves == 2 {
+                Threads.forEach(2, pinned: true, pass)
+                if w1 > 0 { Vector.axpy(1, UnsafePointer(y2), y, w1) }
+            } else {
+                pass(0)
             }
             haveY = true
         }

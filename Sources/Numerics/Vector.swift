@@ -27,6 +27,31 @@ public enum Vector {
         return s
     }
 
+    /// out[r] = dot(row r, x) for the four rows at a, a + ld, a + 2ld, a + 3ld, each summed exactly
+    /// as `dot` sums it (one SIMD8 accumulator, then its lanes, then the scalar tail), four at once.
+    @inline(__always)
+    public static func dot4(_ a: UnsafePointer<Double>, _ ld: Int, _ x: UnsafePointer<Double>, _ n: Int,
+                            _ out: UnsafeMutablePointer<Double>) {
+        typealias V = SIMD8<Double>
+        let a0 = a, a1 = a + ld, a2 = a + 2 * ld, a3 = a + 3 * ld
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V()
+        var i = 0
+        while i + 8 <= n {
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+            c0.addProduct(UnsafeRawPointer(a0 + i).loadUnaligned(as: V.self), xv)
+            c1.addProduct(UnsafeRawPointer(a1 + i).loadUnaligned(as: V.self), xv)
+            c2.addProduct(UnsafeRawPointer(a2 + i).loadUnaligned(as: V.self), xv)
+            c3.addProduct(UnsafeRawPointer(a3 + i).loadUnaligned(as: V.self), xv)
+            i += 8
+        }
+        var s0 = c0.sum(), s1 = c1.sum(), s2 = c2.sum(), s3 = c3.sum()
+        while i < n {
+            s0 += a0[i] * x[i]; s1 += a1[i] * x[i]; s2 += a2[i] * x[i]; s3 += a3[i] * x[i]
+            i += 1
+        }
+        out[0] = s0; out[1] = s1; out[2] = s2; out[3] = s3
+    }
+
     /// y += a x.
     @inlinable
     public static func axpy(_ a: Double, _ x: [Double], _ y: inout [Double]) {

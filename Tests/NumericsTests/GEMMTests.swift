@@ -197,6 +197,39 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// gemv, A·x and Aᵀ·x, at awkward sizes against a plain loop; A·x row i is exactly
+    /// `Vector.dot(row i, x)` (the four-rows-at-a-time path must sum each row the same way), and
+    /// neither depends on the thread count.
+    func testGemvAwkwardSizesAndExactness() {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        var g = LCG(77)
+        for m in [1, 7, 17, 65, 127, 513] {
+            for n in [1, 7, 17, 65, 127, 513] {
+                let a = Matrix(rows: m, cols: n, elements: g.array(m * n))
+                let x = g.array(n), xt = g.array(m)
+                var results: [[Double]] = []
+                for t in [1, 2] {
+                    Threads.count = t
+                    let y = gemv(a, x), yt = gemv(a, xt, transposed: true)
+                    results.append(y + yt)
+                    for i in 0..<m {
+                        let exact = a.storage.withUnsafeBufferPointer { ap in
+                            x.withUnsafeBufferPointer { Vector.dot(ap.baseAddress! + i * n, $0.baseAddress!, n) }
+                        }
+                        XCTAssertEqual(y[i].bitPattern, exact.bitPattern, "\(m)x\(n): (A·x)[\(i)] is not dot(row, x)")
+                    }
+                    for j in 0..<n {
+                        var s = 0.0
+                        for i in 0..<m { s += a[i, j] * xt[i] }
+                        XCTAssertEqual(yt[j], s, accuracy: 1e-12 * Double(m), "\(m)x\(n): (Aᵀx)[\(j)]")
+                    }
+                }
+                XCTAssertTrue(results[0] == results[1], "\(m)x\(n): gemv differs between 1 and 2 threads")
+            }
+        }
+    }
+
     /// The result must not depend on the thread count, bit for bit.
     func testThreadCountDoesNotChangeResult() {
         let saved = Threads.count

@@ -63,6 +63,11 @@ signal(SIGPIPE, SIG_IGN)   // a NumPy server that dies must not take the bench w
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 let root = packageRoot()
 let reps = options.quick ? 5 : 7
+let rounds = options.quick ? 1 : 3
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted(), mid = s.count / 2
+    return s.count % 2 == 1 ? s[mid] : 0.5 * (s[mid - 1] + s[mid])
+}
 let minTime = options.quick ? 0.005 : 0.03
 let selected = BenchOp.registry.filter { op in
     options.ops.map { $0.contains(op.family) || $0.contains(op.name) } ?? true
@@ -90,10 +95,19 @@ for op in selected {
     for n in options.quick ? op.quickSizes : op.sizes {
         let body = op.make(n)
         for t in op.multiThreaded ? options.threads : [1] {
-            Threads.count = t
-            let ours = medianTime(reps: reps, minTime: minTime, body).median
-            Threads.count = savedThreads
-            let theirs = numpy.time(op: op.name, n: n, threads: t, reps: reps, minTime: minTime)
+            // `rounds` alternations of (Reprise, NumPy), each a median of `reps` repetitions; the
+            // row reports the median over the rounds on each side. On this shared VM the speed of
+            // the second core comes and goes over seconds; alternating several times gives both
+            // sides the same mix of good and bad moments.
+            var oursRounds: [Double] = [], theirsRounds: [Double] = []
+            for _ in 0..<rounds {
+                Threads.count = t
+                oursRounds.append(medianTime(reps: reps, minTime: minTime, body).median)
+                Threads.count = savedThreads
+                if let x = numpy.time(op: op.name, n: n, threads: t, reps: reps, minTime: minTime) { theirsRounds.append(x) }
+            }
+            let ours = median(oursRounds)
+            let theirs = theirsRounds.isEmpty ? nil : median(theirsRounds)
             let row = BenchRow(operation: op.label, size: op.sizeLabel(n), threads: t,
                                reprise: ours, numpy: theirs, flops: op.flops?(n))
             rows.append(row)
@@ -118,7 +132,7 @@ let header = [
     "CPU: \(Report.cpuModel()) (\(ProcessInfo.processInfo.activeProcessorCount) logical cores)",
     "Threads: \(options.threads.map(String.init).joined(separator: ", ")) (Reprise `Threads.count`; NumPy via OPENBLAS/OMP/MKL_NUM_THREADS); vector ops (dot, axpy) at 1 thread",
     numpyInfo,
-    "Run: \(formatter.string(from: Date())), \(options.quick ? "quick" : "full"), median of \(reps) repetitions after a warm-up (each repetition ≥ \(Int(minTime * 1000)) ms), \(String(format: "%.0f", elapsed)) s in all",
+    "Run: \(formatter.string(from: Date())), \(options.quick ? "quick" : "full"), \(rounds) rounds per case alternating Reprise and NumPy, each the median of \(reps) repetitions after a warm-up (each repetition ≥ \(Int(minTime * 1000)) ms); the table shows the median over the rounds, \(String(format: "%.0f", elapsed)) s in all",
     "Machine load (1-minute average) at start / end: \(loadAtStart) / \(Report.loadAverage()); above about 1 on 2 cores, the 2-thread rows are unreliable",
 ]
 notes.append("Ratio = Reprise time / NumPy time (below 1: Reprise is faster). GFLOP/s use the classical counts: "
