@@ -51,9 +51,33 @@ enum TridiagonalDC {
         var d1 = Array(d[0..<k]), d2 = Array(d[k..<n])
         d1[k - 1] -= beta
         d2[0] -= beta
-        let (l1, z1) = try recurse(d1, Array(e[0..<(k - 1)]))
-        let (l2, z2) = try recurse(d2, Array(e[k..<(n - 1)]))
+        let e1 = Array(e[0..<(k - 1)]), e2 = Array(e[k..<(n - 1)])
+        if n >= parallelHalves && Threads.count > 1 {
+            // The two halves on two threads (their own GEMMs then run on one thread each; the
+            // results do not depend on the thread count either way).
+            let box = Halves()
+            Threads.forEach(2, pinned: true) { half in
+                do {
+                    if half == 0 { box.first = try recurse(d1, e1) } else { box.second = try recurse(d2, e2) }
+                } catch {
+                    if half == 0 { box.firstError = error } else { box.secondError = error }
+                }
+            }
+            if let error = box.firstError ?? box.secondError { throw error }
+            return try merge(box.first.0, box.first.1, box.second.0, box.second.1, beta: beta, sign: sign)
+        }
+        let (l1, z1) = try recurse(d1, e1)
+        let (l2, z2) = try recurse(d2, e2)
         return try merge(l1, z1, l2, z2, beta: beta, sign: sign)
+    }
+
+    /// Orders from which the two halves of a split are solved on two threads.
+    static let parallelHalves = 128
+
+    /// The two halves' results, each written by one thread.
+    private final class Halves: @unchecked Sendable {
+        var first: ([Double], [Double]) = ([], []), second: ([Double], [Double]) = ([], [])
+        var firstError: Error? = nil, secondError: Error? = nil
     }
 
     /// A small block by implicit QL on the identity; eigenvectors sorted with their values.
@@ -150,15 +174,25 @@ enum TridiagonalDC {
             // diff[j * kk + i] = δ_i − λ_j.
             var diff = [Double](repeating: 0, count: kk * kk)
             var lambda = [Double](repeating: 0, count: kk)
-            try poles.withUnsafeBufferPointer { pp in
-                try r.withUnsafeBufferPointer { rp in
-                    try diff.withUnsafeMutableBufferPointer { dp in
-                        for j in 0..<kk {
-                            lambda[j] = try secularRoot(j, poles: pp.baseAddress!, r: rp.baseAddress!, count: kk,
-                                                        diff: dp.baseAddress! + j * kk)
+            // Roots are independent: chunks of them on the threads (each writes its own rows).
+            let rootChunk = 16, rootChunks = (kk + rootChunk - 1) / rootChunk
+            poles.withUnsafeBufferPointer { pp in
+                r.withUnsafeBufferPointer { rp in
+                    diff.withUnsafeMutableBufferPointer { dp in
+                        lambda.withUnsafeMutableBufferPointer { lp in
+                            let P = pp.baseAddress!, R = rp.baseAddress!
+                            let D = SharedPointer(dp.baseAddress!), L = SharedPointer(lp.baseAddress!)
+                            Threads.forEach(rootChunks) { c in
+                                for j in (c * rootChunk)..<Swift.min(kk, (c + 1) * rootChunk) {
+                                    L.base[j] = (try? secularRoot(j, poles: P, r: R, count: kk, diff: D.base + j * kk)) ?? .nan
+                                }
+                            }
                         }
                     }
                 }
+            }
+            if lambda.contains(where: { !$0.isFinite }) {
+                throw LinearAlgebraError.noConvergence(routine: "divide and conquer (secular equation)", iterations: 200)
             }
             // Gu–Eisenstat weights, then the eigenvectors U (column j = (ŵ_i/(δ_i − λ_j))_i, unit).
             // prod_i = (λ_i − δ_i) Π_{j≠i} (λ_j − δ_i)/(δ_j − δ_i) = ρ ŵ_i², one root j at a time.
@@ -167,11 +201,16 @@ enum TridiagonalDC {
             poles.withUnsafeBufferPointer { pp in
                 diff.withUnsafeBufferPointer { dp in
                     prod.withUnsafeMutableBufferPointer { qp in
-                        let P = pp.baseAddress!, Q = qp.baseAddress!
-                        for j in 0..<kk {
-                            let row = dp.baseAddress! + j * kk
-                            TridiagonalDC.scaleByRatios(Q, row, P, P[j], 0, j)
-                            TridiagonalDC.scaleByRatios(Q, row, P, P[j], j + 1, kk)
+                        let P = pp.baseAddress!, Q = SharedPointer(qp.baseAddress!), D = dp.baseAddress!
+                        // Ranges of i on the threads; every prod_i takes its factors in the order j = 0, 1, ….
+                        let chunk = 64, chunks = (kk + chunk - 1) / chunk
+                        Threads.forEach(chunks) { c in
+                            let i0 = c * chunk, i1 = Swift.min(kk, i0 + chunk)
+                            for j in 0..<kk {
+                                let row = D + j * kk
+                                if i0 < j { TridiagonalDC.scaleByRatios(Q.base, row, P, P[j], i0, Swift.min(i1, j)) }
+                                if j + 1 < i1 { TridiagonalDC.scaleByRatios(Q.base, row, P, P[j], Swift.max(i0, j + 1), i1) }
+                            }
                         }
                     }
                 }
@@ -186,8 +225,12 @@ enum TridiagonalDC {
             what.withUnsafeBufferPointer { wp in
                 diff.withUnsafeBufferPointer { dp in
                     ut.withUnsafeMutableBufferPointer { up in
-                        for j in 0..<kk {
-                            TridiagonalDC.unitQuotients(up.baseAddress! + j * kk, wp.baseAddress!, dp.baseAddress! + j * kk, kk)
+                        let U = SharedPointer(up.baseAddress!), W = wp.baseAddress!, D = dp.baseAddress!
+                        let chunk = 32, chunks = (kk + chunk - 1) / chunk
+                        Threads.forEach(chunks) { c in
+                            for j in (c * chunk)..<Swift.min(kk, (c + 1) * chunk) {
+                                TridiagonalDC.unitQuotients(U.base + j * kk, W, D + j * kk, kk)
+                            }
                         }
                     }
                 }
