@@ -101,7 +101,7 @@ final class WorkerPool: @unchecked Sendable {
             let id = workers, seen = generation
             workers += 1
             let thread = Thread { [unowned self] in self.workerLoop(id: id, seen: seen) }
-            thread.stackSize = 1 << 20
+            thread.stackSize = 8 << 20
             thread.start()
         }
         withoutActuallyEscaping(body) { escapable in
