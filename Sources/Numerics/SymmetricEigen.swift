@@ -10,7 +10,7 @@ import Foundation
 ///   - otherwise (eigenvalues only, or small n): the implicit QL algorithm with Wilkinson-type
 ///     shifts on T. When vectors are wanted, the plane rotations act on the rows of
 ///     Wᵀ = (Q S)ᵀ, which are contiguous in row-major storage; they are recorded and applied in
-///     batches, one cache-sized strip of columns at a time (see `RotationBatch`).
+///     batches, one cache-sized strip of columns at a time (see `SweepRotations`).
 public struct SymmetricEigen: Sendable {
     /// Eigenvalues in ascending order.
     public let values: [Double]
@@ -227,7 +227,7 @@ public struct SymmetricEigen: Sendable {
         let n = d.count
         if n <= 1 { return }
         e[n - 1] = 0
-        var batch = RotationBatch(rows: computeVectors ? n : 0)
+        var batch = SweepRotations(rows: computeVectors ? n : 0)
         defer { if computeVectors { batch.flush(into: w) } }
         let maxIterations = 60
         // The test |e_m| ≤ ε(|d_m| + |d_m+1|) is relative to the entries it couples. For a block of
@@ -278,7 +278,8 @@ public struct SymmetricEigen: Sendable {
                     d[i + 1] = g + p
                     g = c * r - b
                     if computeVectors {
-                        batch.record(i, c: c, s: s)
+                        // (row_i, row_i+1) ← (c·row_i − s·row_i+1, s·row_i + c·row_i+1)
+                        batch.record(i, c: c, s: -s)
                         if batch.isFull { batch.flush(into: w) }
                     }
                     i -= 1
@@ -287,30 +288,6 @@ public struct SymmetricEigen: Sendable {
                 d[l] -= p
                 e[l] = g
                 e[m] = 0
-            }
-        }
-    }
-
-    /// (row_i, row_j) ← (c·row_i − s·row_j, s·row_i + c·row_j).
-    @inline(__always)
-    static func rotateRows(_ w: inout Matrix, _ i: Int, _ j: Int, c: Double, s: Double) {
-        let n = w.cols
-        w.storage.withUnsafeMutableBufferPointer { wp in
-            let ri = wp.baseAddress! + i * n, rj = wp.baseAddress! + j * n
-            let cv = SIMD8<Double>(repeating: c), sv = SIMD8<Double>(repeating: s)
-            var k = 0
-            while k + 8 <= n {
-                let a = UnsafeRawPointer(ri + k).loadUnaligned(as: SIMD8<Double>.self)
-                let b = UnsafeRawPointer(rj + k).loadUnaligned(as: SIMD8<Double>.self)
-                UnsafeMutableRawPointer(ri + k).storeBytes(of: cv * a - sv * b, as: SIMD8<Double>.self)
-                UnsafeMutableRawPointer(rj + k).storeBytes(of: sv * a + cv * b, as: SIMD8<Double>.self)
-                k += 8
-            }
-            while k < n {
-                let a = ri[k], b = rj[k]
-                ri[k] = c * a - s * b
-                rj[k] = s * a + c * b
-                k += 1
             }
         }
     }
@@ -323,160 +300,6 @@ func fastHypot(_ a: Double, _ b: Double) -> Double {
     let s = a * a + b * b
     if s >= 0x1p-960 && s <= 0x1p960 { return s.squareRoot() }
     return hypot(a, b)
-}
-
-/// A copy of a matrix whose rows start on 64-byte boundaries (the row stride `ld` is a multiple
-/// of 8 doubles, zero-padded), so that SIMD8 loads of a row never straddle two cache lines.
-final class AlignedRows {
-    let rows: Int, cols: Int, ld: Int
-    let base: UnsafeMutablePointer<Double>
-
-    init(_ m: Matrix) {
-        rows = m.rows; cols = m.cols
-        // A multiple of 8 doubles, but not of 128 (1 KiB): the rotation strips walk down the rows,
-        // and with a stride of a multiple of 1 KiB every row maps to the same few L1 sets (at
-        // n = 512 a stride of 4 KiB made the bidiagonal QR stage 2.2 times slower).
-        var stride = (m.cols + 7) / 8 * 8
-        if stride % 128 == 0 { stride += 8 }
-        ld = stride
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(rows * ld, 1) * 8, alignment: 64)
-        base = raw.bindMemory(to: Double.self, capacity: Swift.max(rows * ld, 1))
-        base.initialize(repeating: 0, count: Swift.max(rows * ld, 1))
-        for i in 0..<rows { for j in 0..<cols { base[i * ld + j] = m.storage[i * cols + j] } }
-    }
-
-    deinit { base.deallocate() }
-}
-
-/// Plane rotations on adjacent rows of a matrix, recorded now and applied later in order.
-///
-/// Applied one at a time, each rotation streams two whole rows, and consecutive rotations of a QL
-/// sweep, (i, i+1) then (i−1, i), pass row i from one to the next through memory (a store, then a
-/// load of the same data: a latency chain). A batch instead
-///   - splits the recorded rotations into runs whose row index falls by one each time (one QL
-///     sweep, unless it deflated early), and within a run keeps the shared row in registers:
-///     each entry is loaded and stored once per run instead of twice per rotation;
-///   - works on one strip of 32 columns at a time, so the strip (n rows x 256 bytes = 128 KB at
-///     n = 500) stays in L2 across the whole batch instead of streaming the matrix from L3 per sweep.
-/// Every entry sees the same rotations in the same order with the same arithmetic as when they
-/// are applied one by one, so the result is identical.
-struct RotationBatch {
-    /// Rotation r: (row_i, row_{i+1}) ← (c·row_i − s·row_{i+1}, s·row_i + c·row_{i+1}), i = index[r].
-    private var index: [Int] = []
-    private var cs: [Double] = []
-    private var sn: [Double] = []
-    /// Rotations per batch: a few sweeps' worth on one thread; on several, four times as many, to
-    /// amortize waking the other threads (tens of microseconds per flush). The batch size does not
-    /// change the result: every entry sees the same rotations in the same order either way.
-    let capacity: Int
-    /// Batches with fewer (rotations x columns) than this are applied on the calling thread only:
-    /// waking a second thread costs more than it saves (about 0.1 ns per rotation and column).
-    static let parallelWork = 1 << 20
-    /// Columns per strip: four SIMD8 registers per row.
-    static let stripWidth = 32
-
-    init(rows: Int) {
-        capacity = Swift.max((Threads.count > 1 ? 16 : 4) * rows, 64)
-        index.reserveCapacity(capacity); cs.reserveCapacity(capacity); sn.reserveCapacity(capacity)
-    }
-
-    var isFull: Bool { index.count >= capacity }
-
-    mutating func record(_ i: Int, c: Double, s: Double) {
-        index.append(i); cs.append(c); sn.append(s)
-    }
-
-    /// Applies the recorded rotations to the rows of `w`, in order, strip by strip; then empties.
-    mutating func flush(into w: AlignedRows) {
-        let count = index.count
-        if count == 0 { return }
-        // Runs: maximal stretches with index[r + 1] == index[r] − 1.
-        var runStarts = [0]
-        for r in 1..<Swift.max(count, 1) where index[r] != index[r - 1] - 1 { runStarts.append(r) }
-        runStarts.append(count)
-        let n = w.cols, ld = w.ld
-        // Strips are disjoint columns, each processed by one thread with the same code in the same
-        // order, so the result does not depend on how the strips are shared out. The padding
-        // columns of `w` (up to ld, a multiple of 8) are zero and stay zero, so the last strip is
-        // processed 8 columns at a time up to ld, never one column at a time.
-        let strips = (ld + RotationBatch.stripWidth - 1) / RotationBatch.stripWidth
-        let stripsPerChunk = 2
-        let chunks = (strips + stripsPerChunk - 1) / stripsPerChunk
-        let W = SharedPointer(w.base)
-        index.withUnsafeBufferPointer { ip in
-            cs.withUnsafeBufferPointer { cp in
-                sn.withUnsafeBufferPointer { sp in
-                    runStarts.withUnsafeBufferPointer { rsp in
-                        let I = ip.baseAddress!, C = cp.baseAddress!, S = sp.baseAddress!
-                        let RS = rsp.baseAddress!, runs = rsp.count - 1
-                        let body: (Int) -> Void = { chunk in
-                            let s0 = chunk * stripsPerChunk, s1 = Swift.min(strips, s0 + stripsPerChunk)
-                            for strip in s0..<s1 {
-                                let j0 = strip * RotationBatch.stripWidth
-                                let width = Swift.min(RotationBatch.stripWidth, ld - j0)
-                                for q in 0..<runs {
-                                    let r0 = RS[q], r1 = RS[q + 1]
-                                    if width == RotationBatch.stripWidth {
-                                        RotationBatch.applyRun32(W.base + j0, ld, I + r0, C + r0, S + r0, r1 - r0)
-                                    } else {
-                                        var k = 0
-                                        while k < width {
-                                            RotationBatch.applyRun8(W.base + j0 + k, ld, I + r0, C + r0, S + r0, r1 - r0)
-                                            k += 8
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        if n * count >= RotationBatch.parallelWork { Threads.forEach(chunks, pinned: true, body) } else { for c in 0..<chunks { body(c) } }
-                    }
-                }
-            }
-        }
-        index.removeAll(keepingCapacity: true); cs.removeAll(keepingCapacity: true); sn.removeAll(keepingCapacity: true)
-    }
-
-    /// As `applyRun32`, on 8 columns (the last, partial strip).
-    @inline(__always)
-    static func applyRun8(_ w: UnsafeMutablePointer<Double>, _ n: Int, _ index: UnsafePointer<Int>,
-                          _ cs: UnsafePointer<Double>, _ sn: UnsafePointer<Double>, _ count: Int) {
-        typealias V = SIMD8<Double>
-        var lower = w + (index[0] + 1) * n
-        var b = UnsafeRawPointer(lower).loadUnaligned(as: V.self)
-        for r in 0..<count {
-            let upper = w + index[r] * n
-            let c = V(repeating: cs[r]), s = V(repeating: sn[r])
-            let a = UnsafeRawPointer(upper).loadUnaligned(as: V.self)
-            UnsafeMutableRawPointer(lower).storeBytes(of: s * a + c * b, as: V.self)
-            b = c * a - s * b
-            lower = upper
-        }
-        UnsafeMutableRawPointer(lower).storeBytes(of: b, as: V.self)
-    }
-
-    /// A run of `count` rotations on rows (i, i+1), (i−1, i), … with i = index[0], on 32 columns
-    /// from `w` (row stride n). The row shared by consecutive rotations stays in registers.
-    @inline(__always)
-    static func applyRun32(_ w: UnsafeMutablePointer<Double>, _ n: Int, _ index: UnsafePointer<Int>,
-                           _ cs: UnsafePointer<Double>, _ sn: UnsafePointer<Double>, _ count: Int) {
-        typealias V = SIMD8<Double>
-        @inline(__always) func load(_ p: UnsafeMutablePointer<Double>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-        @inline(__always) func store(_ p: UnsafeMutablePointer<Double>, _ v: V) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
-        // b = the current row i+1 (already rotated by the previous rotation of the run).
-        var lower = w + (index[0] + 1) * n
-        var b0 = load(lower), b1 = load(lower + 8), b2 = load(lower + 16), b3 = load(lower + 24)
-        for r in 0..<count {
-            let upper = w + index[r] * n
-            let c = V(repeating: cs[r]), s = V(repeating: sn[r])
-            let a0 = load(upper), a1 = load(upper + 8), a2 = load(upper + 16), a3 = load(upper + 24)
-            // Row i+1 is final: store it. Row i becomes the next rotation's row i+1.
-            store(lower, s * a0 + c * b0); store(lower + 8, s * a1 + c * b1)
-            store(lower + 16, s * a2 + c * b2); store(lower + 24, s * a3 + c * b3)
-            b0 = c * a0 - s * b0; b1 = c * a1 - s * b1; b2 = c * a2 - s * b2; b3 = c * a3 - s * b3
-            lower = upper
-        }
-        store(lower, b0); store(lower + 8, b1); store(lower + 16, b2); store(lower + 24, b3)
-    }
 }
 
 /// Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix.
