@@ -3,7 +3,7 @@
 //
 //   Bench [--quick] [--out Reports/BENCHMARKS.md] [--ops gemm,gemv,...] [--threads 1,2]
 //
-// Prints one table (operation, size, threads, median times, ratio Reprise/NumPy, GFLOP/s) and
+// Prints one table (operation, size, threads, times: the best of 3 rounds of 7-repetition medians, ratio Reprise/NumPy, GFLOP/s) and
 // writes it as Markdown (atomically) to --out; a full run defaults to Reports/BENCHMARKS.md, a
 // --quick run (a smoke test: fewer sizes and repetitions) writes only when --out is given.
 // Operations are registered in Ops.swift (`BenchOp.registry`).
@@ -64,10 +64,6 @@ let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 let root = packageRoot()
 let reps = options.quick ? 5 : 7
 let rounds = options.quick ? 1 : 3
-func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted(), mid = s.count / 2
-    return s.count % 2 == 1 ? s[mid] : 0.5 * (s[mid - 1] + s[mid])
-}
 let minTime = options.quick ? 0.005 : 0.03
 let selected = BenchOp.registry.filter { op in
     options.ops.map { $0.contains(op.family) || $0.contains(op.name) } ?? true
@@ -96,9 +92,10 @@ for op in selected {
         let body = op.make(n)
         for t in op.multiThreaded ? options.threads : [1] {
             // `rounds` alternations of (Reprise, NumPy), each a median of `reps` repetitions; the
-            // row reports the median over the rounds on each side. On this shared VM the speed of
-            // the second core comes and goes over seconds; alternating several times gives both
-            // sides the same mix of good and bad moments.
+            // row reports each side's best round. On this shared VM the second core is sometimes
+            // slow or absent for whole seconds (a 2-thread GEMM then takes as long as a 1-thread
+            // one): alternating several times gives both sides the same chances, and the best
+            // round estimates each one's speed on a quiet machine.
             var oursRounds: [Double] = [], theirsRounds: [Double] = []
             for _ in 0..<rounds {
                 Threads.count = t
@@ -106,8 +103,8 @@ for op in selected {
                 Threads.count = savedThreads
                 if let x = numpy.time(op: op.name, n: n, threads: t, reps: reps, minTime: minTime) { theirsRounds.append(x) }
             }
-            let ours = median(oursRounds)
-            let theirs = theirsRounds.isEmpty ? nil : median(theirsRounds)
+            let ours = oursRounds.min()!
+            let theirs = theirsRounds.min()
             let row = BenchRow(operation: op.label, size: op.sizeLabel(n), threads: t,
                                reprise: ours, numpy: theirs, flops: op.flops?(n))
             rows.append(row)
@@ -132,7 +129,7 @@ let header = [
     "CPU: \(Report.cpuModel()) (\(ProcessInfo.processInfo.activeProcessorCount) logical cores)",
     "Threads: \(options.threads.map(String.init).joined(separator: ", ")) (Reprise `Threads.count`; NumPy via OPENBLAS/OMP/MKL_NUM_THREADS); vector ops (dot, axpy) at 1 thread",
     numpyInfo,
-    "Run: \(formatter.string(from: Date())), \(options.quick ? "quick" : "full"), \(rounds) rounds per case alternating Reprise and NumPy, each the median of \(reps) repetitions after a warm-up (each repetition ≥ \(Int(minTime * 1000)) ms); the table shows the median over the rounds, \(String(format: "%.0f", elapsed)) s in all",
+    "Run: \(formatter.string(from: Date())), \(options.quick ? "quick" : "full"), \(rounds) rounds per case alternating Reprise and NumPy, each the median of \(reps) repetitions after a warm-up (each repetition ≥ \(Int(minTime * 1000)) ms); the table shows each side's best round, \(String(format: "%.0f", elapsed)) s in all",
     "Machine load (1-minute average) at start / end: \(loadAtStart) / \(Report.loadAverage()); above about 1 on 2 cores, the 2-thread rows are unreliable",
 ]
 notes.append("Ratio = Reprise time / NumPy time (below 1: Reprise is faster). GFLOP/s use the classical counts: "
