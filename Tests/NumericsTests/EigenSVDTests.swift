@@ -265,6 +265,16 @@ final class SymmetricEigenTests: XCTestCase {
             for i in 0..<7 { NT.assertClose(e.values[i] / s, base[i], tol: 10 * 7 * NT.eps * 9 * 7.0.squareRoot(), "2^\(k): λ\(i)") }
             NT.assertBelow(NT.orthogonalityError(e.vectors), 10 * 7 * NT.eps, "2^\(k): ||VᵀV − I||")
         }
+        // The same through divide and conquer (n > TridiagonalDC.leafSize).
+        let spectrum = (0..<70).map { Double($0 % 10) - 4.5 }
+        let big = NT.symmetricWithSpectrum(spectrum, seed: 18)
+        let bigBase = try symmetricEigenvalues(big)
+        for k in [600.0, -600.0] {
+            let s = pow(2.0, k)
+            let e = try symmetricEigen(big * s)
+            for i in 0..<70 { NT.assertClose(e.values[i] / s, bigBase[i], tol: 10 * 70 * NT.eps * 4.5 * 70.0.squareRoot(), "n = 70, 2^\(k): λ\(i)") }
+            NT.assertBelow(NT.orthogonalityError(e.vectors), 10 * 70 * NT.eps, "n = 70, 2^\(k): ||VᵀV − I||")
+        }
     }
 
     func testRefusals() {
