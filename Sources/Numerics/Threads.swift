@@ -132,11 +132,16 @@ final class WorkerPool: @unchecked Sendable {
         if pinned {
             let stride = helpers + 1
             let count = chunks
+            let mine = (count - participant + stride - 1) / stride
+            // A participant without chunks must not let go of the mutex while it holds `body`:
+            // the region may already be over, and the caller then checks that no reference to
+            // its (non-escaping) body is left (a crash seen with 5 threads and 2 chunks).
+            if mine <= 0 { return }
             unlock()
             var c = participant
             while c < count { body(c); c += stride }
             lock()
-            unfinished -= (count - participant + stride - 1) / stride
+            unfinished -= mine
             if unfinished == 0 && callerWaiting { pthread_cond_signal(done) }
             return
         }

@@ -32,6 +32,23 @@ final class ThreadsTests: XCTestCase {
         }
     }
 
+    /// Many short regions in a row, with more threads than chunks and short pauses so that
+    /// workers arrive late, spin or sleep. This once crashed ("closure argument was escaped in
+    /// withoutActuallyEscaping block"): a pinned worker with no chunk of its own let go of the
+    /// mutex while holding the body of a region that had already ended.
+    func testManyShortRegionsWithLateWorkers() {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        for t in [2, 3, 5] {
+            Threads.count = t
+            for i in 0..<8000 {
+                let chunks = [2, 3, 5, 8][i % 4]
+                XCTAssertEqual(counts(chunks, pinned: (i / 4) % 2 == 0), [Int](repeating: 1, count: chunks))
+                if i % 7 == 0 { usleep(useconds_t(i % 300)) }
+            }
+        }
+    }
+
     func testNestedCallsRunInline() {
         let saved = Threads.count
         defer { Threads.count = saved }
