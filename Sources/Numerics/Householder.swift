@@ -87,11 +87,10 @@ enum Householder {
     static func factorPanelUnblocked(rows: Int, cols: Int, _ a: UnsafeMutablePointer<Double>, ld: Int,
                                      t: UnsafeMutablePointer<Double>, ldt: Int, tau: UnsafeMutablePointer<Double>) {
         let width8 = (cols + 7) / 8 * 8
-        // u padded to a multiple of 8 (the padding stays 0); rows are read 8 at a time only
-        // within [0, cols), the ragged tail goes scalar.
+        // u padded to a multiple of 8 (the padding stays 0); the row updates are `Vector.axpy`
+        // over [0, cols) (8 at a time, then a scalar tail).
         let u = UnsafeMutablePointer<Double>.allocate(capacity: width8)
         defer { u.deallocate() }
-        let full = cols / 8 * 8
         for j in 0..<Swift.min(rows, cols) {
             let tj = generate(len: rows - j, a + j * ld + j, stride: ld)
             tau[j] = tj
@@ -122,16 +121,7 @@ enum Householder {
             for i in j..<rows {
                 let row = a + i * ld
                 let vi = i == j ? 1.0 : row[j]
-                if vi == 0 { continue }
-                let vv = SIMD8<Double>(repeating: vi)
-                var c = 0
-                while c < full {
-                    var acc = UnsafeRawPointer(u + c).loadUnaligned(as: SIMD8<Double>.self)
-                    acc.addProduct(vv, UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Double>.self))
-                    UnsafeMutableRawPointer(u + c).storeBytes(of: acc, as: SIMD8<Double>.self)
-                    c += 8
-                }
-                while c < cols { u[c] += vi * row[c]; c += 1 }
+                if vi != 0 { Vector.axpy(vi, UnsafePointer(row), u, cols) }
             }
             }
             // T[0..<j, j] = −τ_j T[0..<j, 0..<j] u[0..<j] (T upper triangular).
@@ -164,16 +154,7 @@ enum Householder {
             for i in j..<rows {
                 let row = a + i * ld
                 let f = tj * (i == j ? 1.0 : row[j])
-                if f == 0 { continue }
-                let fv = SIMD8<Double>(repeating: -f)
-                var c = 0
-                while c < full {
-                    var r = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Double>.self)
-                    r.addProduct(fv, UnsafeRawPointer(u + c).loadUnaligned(as: SIMD8<Double>.self))
-                    UnsafeMutableRawPointer(row + c).storeBytes(of: r, as: SIMD8<Double>.self)
-                    c += 8
-                }
-                while c < cols { row[c] -= f * u[c]; c += 1 }
+                if f != 0 { Vector.axpy(-f, UnsafePointer(u), row, cols) }
             }
         }
     }

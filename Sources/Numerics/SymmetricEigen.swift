@@ -29,7 +29,8 @@ public struct SymmetricEigen: Sendable {
             values = t.values.map { $0 / s }; vectors = t.vectors; return
         }
         if computeVectors && n > TridiagonalDC.leafSize {
-            // Divide and conquer on T = Zᵀ… : T = Z Λ Zᵀ, then V = Q Z (one GEMM).
+            // Divide and conquer on the tridiagonal, T = Z Λ Zᵀ, then V = Q Z (Q's reflectors
+            // applied to Z in blocks).
             let (d, e, reduced, taus) = SymmetricEigen.tridiagonalize(a)
             let (lambda, zRows) = try TridiagonalDC.solve(d: d, e: e)
             values = lambda
