@@ -1,4 +1,4 @@
-# Reprise: make reproduce | make reproduce PAPER=<slug> | make quick | make test | make bench | make list | make clean
+# Reprise: make reproduce | make reproduce PAPER=<slug> | make quick | make test | make stability | make bench | make list | make clean
 #
 # Release builds use the CPU's own SIMD/FMA instructions: a plain x86-64 release build turns
 # SIMD8<Double> fused multiply-adds into calls to libm's fma (50-100x slower). The flag is chosen
@@ -19,7 +19,7 @@ PAPER      ?=
 TARGETS := $(sort $(patsubst Papers/%/main.swift,%,$(wildcard Papers/*/main.swift)))
 BIN     := .build/release
 
-.PHONY: all build reproduce quick test bench list clean index
+.PHONY: all build reproduce quick test bench list clean index stability
 
 all: build
 
@@ -40,6 +40,23 @@ reproduce: build
 ## make quick: every paper in quick mode (seconds each); reports go to .build/quick-reports.
 quick: build
 	@set -e; for t in $(TARGETS); do echo "== $$t, quick mode"; $(BIN)/$$t --quick --out .build/quick-reports; done
+
+## make stability [PAPER=slug] [SEEDS=5]: every paper's full mode for its default seed and the next
+## SEEDS-1 seeds (outside CI; as long as it takes), then Reports/STABILITY.md and Reports/stability.json.
+## The next `make reproduce` shows each claim's count in its report.
+SEEDS ?= 5
+STABILITY_RUNS := .build/stability
+stability: build
+	@set -e; for t in $(TARGETS); do \
+	  slug=$$($(BIN)/$$t --slug); \
+	  if [ -n "$(PAPER)" ] && [ "$(PAPER)" != "$$slug" ] && [ "$(PAPER)" != "$$t" ]; then continue; fi; \
+	  s0=$$($(BIN)/$$t --default-seed); \
+	  for k in $$(seq 0 $$(($(SEEDS) - 1))); do \
+	    echo "== $$slug ($$t), full mode, seed $$((s0 + k))"; \
+	    $(BIN)/$$t --seed $$((s0 + k)) --out $(STABILITY_RUNS)/seed-$$k; \
+	  done; \
+	done
+	@$(BIN)/ReportIndex --reports $(REPORTS) --stability $(STABILITY_RUNS)
 
 index:
 	@$(BIN)/ReportIndex --reports $(REPORTS)

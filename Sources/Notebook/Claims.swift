@@ -1,14 +1,19 @@
 import Foundation
 
-/// The outcome of checking one claim of a paper.
-public enum Verdict: String, Codable, Sendable {
+/// The outcome of checking one claim of a paper, computed from its checks alone.
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    /// Every check passed.
     case reproduced = "reproduced"
+    /// Some checks passed, not all.
     case partly = "partly reproduced"
+    /// At least one check was observed and none passed.
     case notReproduced = "not reproduced"
+    /// No check could be observed in this run (no event in the window, too few points, NaN, a stall).
+    case notObserved = "not observed"
 }
 
 /// A test that one measured number must pass, fixed before the run (GUIDE §3).
-public enum Criterion: Sendable, CustomStringConvertible {
+public enum Criterion: Sendable, Equatable, CustomStringConvertible {
     /// x ≤ bound.
     case atMost(Double)
     /// x ≥ bound.
@@ -58,108 +63,215 @@ public enum Criterion: Sendable, CustomStringConvertible {
         case .isTrue: return "true"
         }
     }
+
+    /// The criterion's negation in words, for the reason line of a failed check: `is not ≤ 0.05`.
+    var failureText: String {
+        if case .isTrue = self { return "is false" }
+        return "is not \(description)"
+    }
+}
+
+/// Whether a check passed, failed, or could not be observed in the run that was made.
+public enum CheckStatus: String, Codable, Sendable {
+    case pass = "pass"
+    case fail = "fail"
+    case notObserved = "not observed"
+
+    /// The mark shown in the Claims table.
+    public var mark: String {
+        switch self {
+        case .pass: return "✓"
+        case .fail: return "✗"
+        case .notObserved: return "–"
+        }
+    }
 }
 
 /// One measured quantity checked against one criterion.
+///
+/// A check whose quantity was not observed (a NaN or infinite value, or an explicit reason such as
+/// "no rise in the window", "fit over 2 points", "iterate stalled") has status `.notObserved`: it is
+/// shown as such and can never count as a pass.
 public struct Check: Sendable {
     /// What was measured, e.g. `"fitted rate"`.
     public var name: String
     /// The measured value (for `.isTrue`, 1 or 0).
     public var measured: Double
-    /// The criterion fixed before the run.
+    /// The criterion fixed before the run; its text is the criterion the report shows.
     public var criterion: Criterion
     /// A `printf` format for `measured`, e.g. `"%.4g"` or `"%.2f"`.
     public var format: String
-    /// Whether `measured` satisfies `criterion`.
-    public var passed: Bool { criterion.holds(measured) }
+    /// Why the quantity was not observed, or nil if it was.
+    public var unobserved: String?
 
     /// Creates a check; `Check("slope", measured: 1.97, .between(1.8, 2.2))`.
-    public init(_ name: String, measured: Double, _ criterion: Criterion, format: String = "%.4g") {
+    /// Pass `notObserved:` with a one-line reason when the run could not observe the quantity; a NaN or
+    /// infinite `measured` is not observed in any case.
+    public init(_ name: String, measured: Double, _ criterion: Criterion, format: String = "%.4g",
+                notObserved: String? = nil) {
         self.name = name
         self.measured = measured
         self.criterion = criterion
         self.format = format
+        self.unobserved = notObserved
     }
 
-    /// The measured value formatted with `format` (`true`/`false` for `.isTrue`).
+    /// A boolean check: `Check("reached 1e-10", true)`.
+    public init(_ name: String, _ holds: Bool, notObserved: String? = nil) {
+        self.init(name, measured: holds ? 1 : 0, .isTrue, notObserved: notObserved)
+    }
+
+    /// A check whose quantity the run could not observe, with the reason in one line.
+    public static func notObserved(_ name: String, _ criterion: Criterion, because reason: String) -> Check {
+        Check(name, measured: .nan, criterion, notObserved: reason)
+    }
+
+    /// Pass, fail or not observed.
+    public var status: CheckStatus {
+        if unobserved != nil || !measured.isFinite { return .notObserved }
+        return criterion.holds(measured) ? .pass : .fail
+    }
+
+    /// Whether the check passed (a check that was not observed never passes).
+    public var passed: Bool { status == .pass }
+
+    /// The measured value formatted with `format` (`true`/`false` for `.isTrue`; `—` when not observed
+    /// for a reason other than a non-finite value).
     public var formattedValue: String {
-        if case .isTrue = criterion { return measured == 1 ? "true" : "false" }
+        if unobserved != nil && measured.isNaN { return "—" }
+        if case .isTrue = criterion, measured.isFinite { return measured == 1 ? "true" : "false" }
         return Fmt.special(measured) ?? String(format: format, measured)
+    }
+
+    /// One line saying why the check did not pass, formatted from the measured value; nil if it passed.
+    public var reason: String? {
+        switch status {
+        case .pass: return nil
+        case .fail: return "\(name) = \(formattedValue) \(criterion.failureText)"
+        case .notObserved:
+            return "\(name) not observed: " + (unobserved ?? "the measured value is \(formattedValue)")
+        }
     }
 }
 
-/// A headline claim of a paper: what it says, the criterion, the checks and the verdict.
+/// A headline claim of a paper: what it says, its checks, what would have failed it, and the verdict.
 public struct Claim: Sendable {
     /// A short id such as `"C1"`.
     public var id: String
     /// What the paper says, with its number or figure.
     public var statement: String
-    /// The criterion in prose, fixed before the run.
-    public var criterion: String
     /// The checks whose outcomes decide the verdict.
     public var checks: [Check]
-    /// An explicit summary of the measurement; nil renders the checks as `name = value`.
-    public var measuredSummary: String?
-    /// Why the claim was not (fully) reproduced, shown under the Claims table.
+    /// One line: what result of this run would have failed the claim.
+    public var failsIf: String
+    /// The scope of the test (what was and was not run), never a measured result; optional.
     public var note: String?
+    /// Verdicts of this claim over the seeds of `Reports/STABILITY.md`, when that file exists.
+    public var stability: Stability.Count?
 
-    /// Creates a claim. `measured` overrides the default summary of the checks;
-    /// `note` explains a verdict other than "reproduced".
-    public init(id: String, statement: String, criterion: String, checks: [Check],
-                measured: String? = nil, note: String? = nil) {
+    /// Creates a claim. Every threshold lives in its check; `failsIf` says in one line what result
+    /// would have failed the claim; `note` states the scope of the test (not a result).
+    public init(id: String, statement: String, checks: [Check], failsIf: String, note: String? = nil) {
         self.id = id
         self.statement = statement
-        self.criterion = criterion
         self.checks = checks
-        self.measuredSummary = measured
+        self.failsIf = failsIf
         self.note = note
     }
 
-    /// All checks pass: reproduced; some: partly; none, or no checks at all: not reproduced.
+    /// Every check passes: reproduced. Some pass: partly. None passes: not reproduced, unless no
+    /// check was observed at all (or there are no checks): not observed.
     public var verdict: Verdict {
         let passed = checks.filter(\.passed).count
-        if passed == 0 { return .notReproduced }
-        return passed == checks.count ? .reproduced : .partly
+        if passed == checks.count && passed > 0 { return .reproduced }
+        if passed > 0 { return .partly }
+        return checks.contains { $0.status == .fail } ? .notReproduced : .notObserved
     }
 
-    /// What we measured, in words: `measured` if given, otherwise `name = value; ...`
-    /// (failing checks of a multi-check claim are marked ✗).
-    public var measured: String {
-        if let measuredSummary { return measuredSummary }
-        return checks.map { c in
-            "\(c.name) = \(c.formattedValue)" + (checks.count > 1 && !c.passed ? " ✗" : "")
-        }.joined(separator: "; ")
+    /// The criterion, derived from the checks: `name criterion; ...`.
+    public var criterion: String {
+        checks.map { "\($0.name) \($0.criterion)" }.joined(separator: "; ")
     }
+
+    /// What was measured, derived from the checks: `name = value; ...` with ✗ or – on checks that did
+    /// not pass.
+    public var measured: String {
+        checks.map { c in "\(c.name) = \(c.formattedValue)" + (c.passed ? "" : " " + c.status.mark) }
+            .joined(separator: "; ")
+    }
+
+    /// One line per check that did not pass.
+    public var reasons: [String] { checks.compactMap(\.reason) }
 }
 
 /// The machine-readable summary of one report, written as `<slug>.claims.json`.
 public struct ClaimsDocument: Codable, Sendable, Equatable {
+    /// One check, as recorded in the JSON file.
+    public struct CheckRecord: Codable, Sendable, Equatable {
+        public var name: String
+        /// The measured value; nil when it is not finite.
+        public var measured: Double?
+        /// The measured value as the report prints it.
+        public var value: String
+        public var criterion: String
+        public var status: CheckStatus
+        public var reason: String?
+
+        public init(_ c: Check) {
+            name = c.name
+            measured = c.measured.isFinite ? c.measured : nil
+            value = c.formattedValue
+            criterion = "\(c.criterion)"
+            status = c.status
+            reason = c.reason
+        }
+
+        enum CodingKeys: String, CodingKey { case name, measured, value, criterion, status, reason }
+
+        /// Encodes every key (`null` when absent), so the schema is the same in every file.
+        public func encode(to encoder: Encoder) throws {
+            var k = encoder.container(keyedBy: CodingKeys.self)
+            try k.encode(name, forKey: .name)
+            try k.encode(measured, forKey: .measured)
+            try k.encode(value, forKey: .value)
+            try k.encode(criterion, forKey: .criterion)
+            try k.encode(status, forKey: .status)
+            try k.encode(reason, forKey: .reason)
+        }
+    }
+
     /// One claim, as recorded in the JSON file.
     public struct Record: Codable, Sendable, Equatable {
         public var id: String
         public var statement: String
-        public var criterion: String
-        public var measured: String
+        public var checks: [CheckRecord]
+        public var failsIf: String
         public var verdict: Verdict
         public var note: String?
 
-        public init(id: String, statement: String, criterion: String, measured: String,
-                    verdict: Verdict, note: String? = nil) {
-            self.id = id; self.statement = statement; self.criterion = criterion
-            self.measured = measured; self.verdict = verdict; self.note = note
+        public init(_ c: Claim) {
+            id = c.id; statement = c.statement; checks = c.checks.map(CheckRecord.init)
+            failsIf = c.failsIf; verdict = c.verdict; note = c.note
         }
 
-        enum CodingKeys: String, CodingKey { case id, statement, criterion, measured, verdict, note }
+        /// The derived criterion text (as in the report).
+        public var criterion: String { checks.map { "\($0.name) \($0.criterion)" }.joined(separator: "; ") }
 
-        /// Encodes every key, `note` as `null` when absent, so the schema is the same in every file.
+        /// What was measured, derived from the checks (as in the report): `name = value; ...`.
+        public var measured: String {
+            checks.map { "\($0.name) = \($0.value)" + ($0.status == .pass ? "" : " " + $0.status.mark) }.joined(separator: "; ")
+        }
+
+        enum CodingKeys: String, CodingKey { case id, statement, checks, failsIf, verdict, note }
+
         public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(statement, forKey: .statement)
-            try c.encode(criterion, forKey: .criterion)
-            try c.encode(measured, forKey: .measured)
-            try c.encode(verdict, forKey: .verdict)
-            try c.encode(note, forKey: .note)
+            var k = encoder.container(keyedBy: CodingKeys.self)
+            try k.encode(id, forKey: .id)
+            try k.encode(statement, forKey: .statement)
+            try k.encode(checks, forKey: .checks)
+            try k.encode(failsIf, forKey: .failsIf)
+            try k.encode(verdict, forKey: .verdict)
+            try k.encode(note, forKey: .note)
         }
     }
 
@@ -182,5 +294,22 @@ public struct ClaimsDocument: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
+    }
+
+    /// Reads a claims file.
+    public static func read(_ url: URL) throws -> ClaimsDocument {
+        do { return try JSONDecoder().decode(ClaimsDocument.self, from: Data(contentsOf: url)) } catch {
+            throw NumericalFailure.failed("cannot read \(url.lastPathComponent): \(error)")
+        }
+    }
+}
+
+extension Claim {
+    /// The pre-2026-12 form, kept only while papers move to checks-only claims: the criterion text and the
+    /// measured summary are ignored (both are derived from the checks now).
+    @available(*, deprecated, message: "thresholds live in the checks; say what would fail the claim in failsIf")
+    public init(id: String, statement: String, criterion: String, checks: [Check], measured: String? = nil,
+                note: String? = nil) {
+        self.init(id: id, statement: statement, checks: checks, failsIf: "(not yet stated)", note: note)
     }
 }

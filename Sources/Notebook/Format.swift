@@ -36,3 +36,80 @@ public enum Fmt {
         s.hasPrefix("-") && !s.contains(where: { "123456789".contains($0) }) ? String(s.dropFirst()) : s
     }
 }
+
+// MARK: - Presentation vocabulary: what papers would otherwise format by hand
+
+extension Fmt {
+    /// A comma-separated list: `list([0.1, 0.05]) == "0.1, 0.05"`; pass a formatter for other styles.
+    public static func list(_ xs: [Double], _ format: (Double) -> String = { Fmt.g($0) }) -> String {
+        xs.map(format).joined(separator: ", ")
+    }
+
+    /// An estimate with its standard error: `estimate(1.234, 0.056) == "1.234 ± 0.056"` (`digits` decimals),
+    /// or in `%g` style when `digits` is nil.
+    public static func estimate(_ x: Double, _ se: Double, digits: Int? = 3) -> String {
+        if let d = digits { return "\(fixed(x, d)) ± \(fixed(se, d))" }
+        return "\(g(x)) ± \(g(se, 2))"
+    }
+
+    /// An iteration count that may not have been reached: `"t = 120"` or `"not reached"`.
+    public static func reached(_ t: Int?, prefix: String = "t = ") -> String {
+        t.map { prefix + "\($0)" } ?? "not reached"
+    }
+}
+
+/// One row of a setup table: a parameter, its value and the reason for it.
+public struct Setting: Sendable {
+    public var parameter: String
+    public var value: String
+    public var reason: String
+
+    public init(_ parameter: String, _ value: String, _ reason: String = "") {
+        self.parameter = parameter; self.value = value; self.reason = reason
+    }
+
+    /// A numeric value, formatted `%g`-style.
+    public init(_ parameter: String, _ value: Double, _ reason: String = "") {
+        self.init(parameter, Fmt.g(value), reason)
+    }
+
+    /// An integer value.
+    public init(_ parameter: String, _ value: Int, _ reason: String = "") {
+        self.init(parameter, "\(value)", reason)
+    }
+
+    /// A list of numbers.
+    public init(_ parameter: String, _ values: [Double], _ reason: String = "") {
+        self.init(parameter, Fmt.list(values), reason)
+    }
+
+    /// The seed row, with the legend of the paper's named random streams generated from their declaration:
+    /// `enum Stream: UInt64, CaseIterable { case problem, initialization }` gives "streams: 0 problem, 1 initialization".
+    public static func seed<S: CaseIterable & RawRepresentable>(_ seed: UInt64, streams: S.Type) -> Setting
+    where S.RawValue == UInt64 {
+        Setting("seed", "\(seed)", "streams: " + S.allCases.map { "\($0.rawValue) \($0)" }.joined(separator: ", "))
+    }
+}
+
+extension Series {
+    /// A fitted power law y = 10^intercept · x^slope over `x` (a reference line on a log-log plot).
+    public static func powerLaw(_ name: String, slope: Double, log10Intercept: Double, x: [Double]) -> Series {
+        Series(name, x: x, y: x.map { Foundation.pow(10, log10Intercept + slope * Foundation.log10($0)) })
+    }
+
+    /// A fitted exponential y = exp(intercept + slope · x) (a reference line on a log-y plot).
+    public static func exponential(_ name: String, slope: Double, intercept: Double, x: [Double]) -> Series {
+        Series(name, x: x, y: x.map { Foundation.exp(intercept + slope * $0) })
+    }
+
+    /// At most `count` points, evenly spaced by index, always keeping the first and the last.
+    public func thinned(to count: Int) -> Series {
+        let n = min(x.count, y.count)
+        guard n > count, count >= 2 else { return self }
+        let idx = (0..<count).map { Int((Double($0) * Double(n - 1) / Double(count - 1)).rounded()) }
+        var s = self
+        s.x = idx.map { x[$0] }
+        s.y = idx.map { y[$0] }
+        return s
+    }
+}

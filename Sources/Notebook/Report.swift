@@ -64,6 +64,11 @@ public final class Report {
         table(["parameter", "value", "note"], rows.map { [$0.parameter, $0.value, $0.note] })
     }
 
+    /// A setup table from `Setting`s (parameter, value, reason).
+    public func setup(_ settings: [Setting]) {
+        table(["parameter", "value", "why"], settings.map { [$0.parameter, $0.value, $0.reason] })
+    }
+
     /// A Markdown table; the caption, if any, goes above it in italics. Short rows are padded.
     public func table(_ header: [String], _ rows: [[String]], caption: String? = nil) {
         var lines: [String] = []
@@ -81,9 +86,6 @@ public final class Report {
         blocks.append(block)
     }
 
-    /// Registers a claim for the Claims table (rendered near the top) and the claims JSON.
-    public func claim(_ c: Claim) { claims.append(c) }
-
     /// Adds a paragraph to the Discussion section rendered after the body.
     public func discussion(_ markdown: String) {
         let text = markdown.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -95,12 +97,31 @@ public final class Report {
         timings.append((name, Fmt.fixed(seconds, 2) + " s"))
     }
 
+    /// Runs one phase of the experiment: logs its start, times it and records the time for the
+    /// timings block (phases should add up to the run's total).
+    public func phase<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        Progress.log(name)
+        let t0 = Progress.elapsed
+        defer { timing(name, seconds: Progress.elapsed - t0) }
+        return try body()
+    }
+
+    /// Registers a claim for the Claims table (rendered near the top) and the claims JSON; returns it.
+    @discardableResult
+    public func claim(_ c: Claim) -> Claim {
+        claims.append(c)
+        return c
+    }
+
     /// "k of n claims reproduced" with the partly count if any.
     public static func verdictSummary(_ claims: [Claim], bold: Bool = false) -> String {
         let done = claims.filter { $0.verdict == .reproduced }.count
         let partly = claims.filter { $0.verdict == .partly }.count
         let main = "\(done) of \(claims.count) claim\(claims.count == 1 ? "" : "s") reproduced"
-        return (bold ? "**\(main)**" : main) + (partly > 0 ? ", \(partly) partly" : "")
+        let rest = [(partly, "partly"), (claims.filter { $0.verdict == .notReproduced }.count, "not reproduced"),
+                    (claims.filter { $0.verdict == .notObserved }.count, "not observed")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        return (bold ? "**\(main)**" : main) + rest.map { ", " + $0 }.joined()
     }
 
     /// The whole document. Only the lines between the timings markers depend on `timings` and on the machine.
@@ -115,15 +136,8 @@ public final class Report {
             .map { $0.isEmpty ? ">" : "> " + $0 }.joined(separator: "\n"))
 
         out.append("## Claims")
-        if claims.isEmpty {
-            out.append("No claims registered.")
-        } else {
-            out.append((["| # | The paper says | Criterion (fixed before the run) | We measured | Verdict |", "|---|---|---|---|---|"]
-                + claims.map { Report.row([$0.id, $0.statement, $0.criterion, $0.measured, $0.verdict.rawValue]) })
-                .joined(separator: "\n"))
-            let notes = claims.compactMap { c in c.note.map { "**\(c.id), \(c.verdict.rawValue):** \($0)" } }
-            if !notes.isEmpty { out.append(notes.joined(separator: "\\\n")) }
-        }
+        out.append(Report.claimsTable(claims, stability: Stability.load(dir: options.outDir), slug: info.slug,
+                                      mode: options.mode))
         out += blocks
         if !discussions.isEmpty { out += ["## Discussion"] + discussions }
 
@@ -159,10 +173,37 @@ public final class Report {
     /// The claims as written to `<slug>.claims.json`.
     public func claimsDocument() -> ClaimsDocument {
         ClaimsDocument(slug: info.slug, title: info.title, arxiv: info.arxiv, target: info.target, mode: options.mode,
-                       seed: options.seed, claims: claims.map {
-                           .init(id: $0.id, statement: $0.statement, criterion: $0.criterion, measured: $0.measured,
-                                 verdict: $0.verdict, note: $0.note)
-                       })
+                       seed: options.seed, claims: claims.map(ClaimsDocument.Record.init))
+    }
+
+    /// The Claims section: one row per check (its measured value, criterion and mark), the claim's
+    /// verdict on its first row, then for every claim what would have failed it and, for each check
+    /// that did not pass, why.
+    static func claimsTable(_ claims: [Claim], stability: [String: Stability.Entry], slug: String, mode: String) -> String {
+        if claims.isEmpty { return "No claims registered." }
+        var rows = ["| # | The paper says | Check | Measured | Criterion (fixed before the run) | | Verdict |",
+                    "|---|---|---|---|---|---|---|"]
+        var notes: [String] = []
+        for c in claims {
+            let seeds = Stability.count(stability, slug: slug, mode: mode, claim: c.id)
+            let verdict = "**\(c.verdict.rawValue)**" + (seeds.map { " · \($0.agreement(with: c.verdict))" } ?? "")
+            let checks = c.checks.isEmpty ? [Check.notObserved("(no checks)", .isTrue, because: "the claim has no checks")] : c.checks
+            for (i, k) in checks.enumerated() {
+                rows.append(row(i == 0 ? [c.id, c.statement, k.name, k.formattedValue, "\(k.criterion)", k.status.mark, verdict]
+                                       : ["", "", k.name, k.formattedValue, "\(k.criterion)", k.status.mark, ""]))
+            }
+            var line = "- **\(c.id)** would fail if \(lowercasedFirst(c.failsIf))"
+            if !line.hasSuffix(".") { line += "." }
+            for r in c.reasons { line += "\\\n  ✗ " + r + "." }
+            if let note = c.note { line += "\\\n  *Scope:* " + note }
+            notes.append(line)
+        }
+        return rows.joined(separator: "\n") + "\n\n" + notes.joined(separator: "\n")
+    }
+
+    static func lowercasedFirst(_ s: String) -> String {
+        guard let f = s.first, f.isUppercase, !(s.dropFirst().first?.isUppercase ?? false) else { return s }
+        return f.lowercased() + s.dropFirst()
     }
 
     // MARK: - Helpers

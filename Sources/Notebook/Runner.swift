@@ -170,9 +170,10 @@ public enum PaperRunner {
                             _ body: (RunOptions, Report) throws -> Void) -> Never {
         _ = Progress.start
         let options: RunOptions
-        if CommandLine.arguments.dropFirst().first == "--slug" {   // used by the Makefile
-            print(info.slug)
-            exit(0)
+        switch CommandLine.arguments.dropFirst().first {   // queries used by the Makefile
+        case "--slug": print(info.slug); exit(0)
+        case "--default-seed": print(info.defaultSeed); exit(0)
+        default: break
         }
         do {
             options = try RunOptions.parse(Array(CommandLine.arguments.dropFirst()), info: info)

@@ -31,6 +31,17 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
         self.init(rows: r, cols: c, elements: rowArrays.flatMap { $0 })
     }
 
+    /// The rows listed in `indices`, in that order (repeats allowed): a mini-batch or a subsample.
+    public func rows<C: Collection>(_ indices: C) -> Matrix where C.Element == Int {
+        var out = [Double]()
+        out.reserveCapacity(indices.count * cols)
+        for i in indices {
+            precondition(i >= 0 && i < rows, "row index \(i) out of range 0..<\(rows)")
+            out.append(contentsOf: storage[(i * cols)..<((i + 1) * cols)])
+        }
+        return Matrix(rows: indices.count, cols: cols, elements: out)
+    }
+
     /// A matrix whose element (i, j) is `f(i, j)`.
     public init(rows: Int, cols: Int, _ f: (Int, Int) -> Double) {
         var s = [Double]()

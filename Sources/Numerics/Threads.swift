@@ -31,6 +31,23 @@ public enum Threads {
     /// on whichever thread is free first. Use it when consecutive calls revisit the same data
     /// chunk by chunk (batches of rotations on fixed column strips), so that each chunk's data
     /// stays in one core's cache from one call to the next.
+    /// `body(i)` for i in 0..<count on the worker pool; results come back in index order, so they do
+    /// not depend on the thread count. The error of the smallest failing index is rethrown.
+    public static func map<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        var errors = [Error?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { rp in
+            errors.withUnsafeMutableBufferPointer { ep in
+                let r = UncheckedBox(rp), e = UncheckedBox(ep)
+                forEach(count) { i in
+                    do { r.value[i] = try body(i) } catch { e.value[i] = error }
+                }
+            }
+        }
+        if let first = errors.compactMap({ $0 }).first { throw first }
+        return results.map { $0! }
+    }
+
     public static func forEach(_ chunks: Int, pinned: Bool = false, _ body: (Int) -> Void) {
         if chunks <= 0 { return }
         if count == 1 || chunks == 1 {

@@ -3,7 +3,13 @@
 import Foundation
 import Notebook
 
-let usage = "usage: ReportIndex [--reports DIR]\n\nWrites DIR/README.md (default: Reports) from DIR/*.claims.json."
+let usage = """
+usage: ReportIndex [--reports DIR] [--stability RUNS]
+
+Writes DIR/README.md (default: Reports) from DIR/*.claims.json. With --stability, first collects
+RUNS/seed-*/ (one folder of claims files per seed, as `make stability` writes them) into
+DIR/stability.json and DIR/STABILITY.md.
+"""
 
 func fail(_ message: String, status: Int32) -> Never {
     FileHandle.standardError.write(Data((message + "\n").utf8))
@@ -11,17 +17,34 @@ func fail(_ message: String, status: Int32) -> Never {
 }
 
 var dir = "Reports"
+var stabilityRuns: String?
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
     switch arg {
     case "--reports":
         guard let value = args.popFirst(), !value.isEmpty else { fail("error: --reports needs a directory\n\n" + usage, status: 2) }
         dir = value
+    case "--stability":
+        guard let value = args.popFirst(), !value.isEmpty else { fail("error: --stability needs a directory\n\n" + usage, status: 2) }
+        stabilityRuns = value
     case "-h", "--help":
         print(usage)
         exit(0)
     default:
         fail("error: unknown option '\(arg)'\n\n" + usage, status: 2)
+    }
+}
+
+if let runs = stabilityRuns {
+    let seedDirs = ((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? [])
+        .filter { $0.hasPrefix("seed-") }.sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+        .map { (runs as NSString).appendingPathComponent($0) }
+    if seedDirs.isEmpty { fail("error: no seed-* folders in '\(runs)'", status: 2) }
+    do {
+        try Stability.write(seedDirs: seedDirs, reportsDir: dir)
+        print("wrote \(dir)/STABILITY.md and \(dir)/\(Stability.fileName) from \(seedDirs.count) seeds")
+    } catch {
+        fail("error: \(error)", status: 1)
     }
 }
 
