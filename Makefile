@@ -19,44 +19,44 @@ PAPER      ?=
 TARGETS := $(sort $(patsubst Papers/%/main.swift,%,$(wildcard Papers/*/main.swift)))
 BIN     := .build/release
 
-.PHONY: all build reproduce quick test bench list clean index stability
+.PHONY: all build reproduce quick test bench list clean index stability new
 
 all: build
 
 build:
 	$(SWIFT) build $(SWIFTPM_FLAGS) $(RELEASE)
 
-## make reproduce [PAPER=slug]: every paper (or one) in full mode, then the report index.
+## make reproduce [PAPER=slug] [FORCE=1]: every paper (or one) in full mode, then the report index.
+## A paper runs only when its inputs changed (the input hash its report records differs from the one
+## its binary computes now: sources, data, manifest, compiler, mode and seed); FORCE=1 reruns all.
+## Ends with a summary: paper, ran or up to date, wall time, verdict counts.
+SUMMARY := .build/reproduce-summary.txt
 reproduce: build
-	@set -e; found=0; for t in $(TARGETS); do \
+	@set -e; found=0; mkdir -p $(REPORTS); : > $(SUMMARY); for t in $(TARGETS); do \
 	  slug=$$($(BIN)/$$t --slug); \
 	  if [ -n "$(PAPER)" ] && [ "$(PAPER)" != "$$slug" ] && [ "$(PAPER)" != "$$t" ]; then continue; fi; \
-	  found=1; echo "== $$slug ($$t), full mode"; \
-	  $(BIN)/$$t --out $(REPORTS); \
+	  found=1; want=$$($(BIN)/$$t --input-hash); \
+	  have=$$(sed -n 's/.*Input hash `\([0-9a-f]*\)`.*/\1/p' $(REPORTS)/$$slug.md 2>/dev/null | head -1); \
+	  if [ -z "$(FORCE)" ] && [ "$$want" != unknown ] && [ "$$want" = "$$have" ] && [ -f $(REPORTS)/$$slug.claims.json ]; then \
+	    echo "== $$slug ($$t): up to date (input hash $$want)"; echo "$$slug up-to-date 0" >> $(SUMMARY); \
+	  else \
+	    echo "== $$slug ($$t), full mode"; t0=$$(date +%s%N); \
+	    $(BIN)/$$t --out $(REPORTS); \
+	    echo "$$slug ran $$(( ($$(date +%s%N) - t0) / 1000000 ))" >> $(SUMMARY); \
+	  fi; \
 	done; \
 	if [ "$$found" = 0 ]; then echo "unknown paper '$(PAPER)'; see: make list" >&2; exit 2; fi
 	@$(MAKE) --no-print-directory index
+	@$(BIN)/ReportIndex --reports $(REPORTS) --summary $(SUMMARY)
 
-## make quick: every paper in quick mode (seconds each); reports go to .build/quick-reports.
+## make quick [PAPER=slug]: every paper (or one) in quick mode (seconds each); reports go to .build/quick-reports.
 quick: build
-	@set -e; for t in $(TARGETS); do echo "== $$t, quick mode"; $(BIN)/$$t --quick --out .build/quick-reports; done
-
-## make stability [PAPER=slug] [SEEDS=5]: every paper's full mode for its default seed and the next
-## SEEDS-1 seeds (outside CI; as long as it takes), then Reports/STABILITY.md and Reports/stability.json.
-## The next `make reproduce` shows each claim's count in its report.
-SEEDS ?= 5
-STABILITY_RUNS := .build/stability
-stability: build
-	@set -e; for t in $(TARGETS); do \
+	@set -e; found=0; for t in $(TARGETS); do \
 	  slug=$$($(BIN)/$$t --slug); \
 	  if [ -n "$(PAPER)" ] && [ "$(PAPER)" != "$$slug" ] && [ "$(PAPER)" != "$$t" ]; then continue; fi; \
-	  s0=$$($(BIN)/$$t --default-seed); \
-	  for k in $$(seq 0 $$(($(SEEDS) - 1))); do \
-	    echo "== $$slug ($$t), full mode, seed $$((s0 + k))"; \
-	    $(BIN)/$$t --seed $$((s0 + k)) --out $(STABILITY_RUNS)/seed-$$k; \
-	  done; \
-	done
-	@$(BIN)/ReportIndex --reports $(REPORTS) --stability $(STABILITY_RUNS)
+	  found=1; echo "== $$slug ($$t), quick mode"; $(BIN)/$$t --quick --out .build/quick-reports; \
+	done; \
+	if [ "$$found" = 0 ]; then echo "unknown paper '$(PAPER)'; see: make list" >&2; exit 2; fi
 
 index:
 	@$(BIN)/ReportIndex --reports $(REPORTS)
@@ -70,6 +70,22 @@ test:
 bench:
 	$(SWIFT) build $(SWIFTPM_FLAGS) $(RELEASE) --product Bench
 	.build/release/Bench --out $(REPORTS)/BENCHMARKS.md
+
+## make new PAPER=<Name> [SLUG=<slug>]: a new paper folder from Tools/PaperTemplate that builds, runs in
+## quick mode, writes a report with one example claim, and has its test (listed in AllPapersTests).
+new:
+	@set -e; name="$(PAPER)"; \
+	case "$$name" in ""|*[!A-Za-z0-9]*|[!A-Z]*) echo "usage: make new PAPER=<Name> [SLUG=<slug>] (Name: letters and digits, starting upper case)" >&2; exit 2;; esac; \
+	slug="$(SLUG)"; [ -n "$$slug" ] || slug=$$(echo "$$name" | sed 's/\([a-z0-9]\)\([A-Z]\)/\1-\2/g' | tr 'A-Z' 'a-z'); \
+	if [ -e "Papers/$$name" ]; then echo "Papers/$$name already exists" >&2; exit 2; fi; \
+	mkdir -p "Papers/$$name"; \
+	for f in main Paper LinearRate; do sed -e "s/__NAME__/$$name/g" -e "s/__SLUG__/$$slug/g" Tools/PaperTemplate/$$f.swift.template > "Papers/$$name/$$f.swift"; done; \
+	sed -e "s/__NAME__/$$name/g" -e "s/__SLUG__/$$slug/g" Tools/PaperTemplate/Tests.swift.template > "Tests/PaperTests/$${name}Tests.swift"; \
+	sed -i -e "s/^\(@testable import ScaledGDLambda\)$$/\1\n@testable import $$name/" \
+	  -e "s/^\(        Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: \$$0, report: \$$1) },\)$$/\1\n        Entry(info: $$name.info) { try $$name.run(options: \$$0, report: \$$1) },/" \
+	  Tests/PaperTests/AllPapersTests.swift; \
+	grep -q "import $$name\$$" Tests/PaperTests/AllPapersTests.swift || echo "note: add $$name to Tests/PaperTests/AllPapersTests.swift by hand" >&2; \
+	echo "created Papers/$$name (slug $$slug) and Tests/PaperTests/$${name}Tests.swift; next: make quick PAPER=$$slug"
 
 list: build
 	@for t in $(TARGETS); do printf "%-32s %s\n" "$$($(BIN)/$$t --slug)" "$$t"; done

@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Learning", dependencies: ["Numerics"], path: "Sources/Learning"),
         .target(name: "Notebook", path: "Sources/Notebook"),
         .executableTarget(name: "ReportIndex", dependencies: ["Notebook"], path: "Tools/ReportIndex"),
-        .executableTarget(name: "Bench", dependencies: ["Numerics"], path: "Tools/Bench"),
+        .executableTarget(name: "Bench", dependencies: ["Numerics"], path: "Tools/Bench", exclude: ["bench_numpy.py"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"], path: "Tests/NotebookTests"),
         .testTarget(

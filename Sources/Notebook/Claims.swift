@@ -282,6 +282,13 @@ public struct ClaimsDocument: Codable, Sendable, Equatable {
     public var mode: String
     public var seed: UInt64
     public var claims: [Record]
+    /// Byline and course-page facts (absent in files written before they existed).
+    public var authors: [String]?
+    public var venue: String?
+    public var year: Int?
+    public var theme: Theme?
+    public var lesson: String?
+    public var readFirst: [String]?
 
     public init(slug: String, title: String, arxiv: String, target: String, mode: String,
                 seed: UInt64, claims: [Record]) {

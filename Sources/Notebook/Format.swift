@@ -86,7 +86,7 @@ public struct Setting: Sendable {
     /// The seed row, with the legend of the paper's named random streams generated from their declaration:
     /// `enum Stream: UInt64, CaseIterable { case problem, initialization }` gives "streams: 0 problem, 1 initialization".
     public static func seed<S: CaseIterable & RawRepresentable>(_ seed: UInt64, streams: S.Type) -> Setting
-    where S.RawValue == UInt64 {
+    where S.RawValue: BinaryInteger {
         Setting("seed", "\(seed)", "streams: " + S.allCases.map { "\($0.rawValue) \($0)" }.joined(separator: ", "))
     }
 }

@@ -61,7 +61,7 @@ public final class Report {
 
     /// A setup table with columns parameter, value, note.
     public func setup(_ rows: [(parameter: String, value: String, note: String)]) {
-        table(["parameter", "value", "note"], rows.map { [$0.parameter, $0.value, $0.note] })
+        table(["parameter", "value", "why"], rows.map { [$0.parameter, $0.value, $0.note] })
     }
 
     /// A setup table from `Setting`s (parameter, value, reason).
@@ -142,14 +142,18 @@ public final class Report {
         if !discussions.isEmpty { out += ["## Discussion"] + discussions }
 
         out.append("## Reproduce")
-        let commands = [("make reproduce PAPER=\(info.slug)", "full mode, writes Reports/\(info.slug).md"),
-                        ("swift run -c release \(info.target) --quick", "quick mode, seconds")]
+        let commands = [("make reproduce PAPER=\(info.slug)", "full mode, writes Reports/\(info.slug).md (skipped when its inputs are unchanged; FORCE=1 reruns)"),
+                        ("make quick PAPER=\(info.slug)", "quick mode, seconds, writes .build/quick-reports/\(info.slug).md")]
         let commandWidth = commands.map(\.0.count).max()!
         out.append((["```sh"] + commands.map { $0.0.padding(toLength: commandWidth + 2, withPad: " ", startingAt: 0) + "# " + $0.1 }
             + ["```"]).joined(separator: "\n"))
-        let flags = (options.quick ? " --quick" : "") + (options.seed == info.defaultSeed ? "" : " --seed \(options.seed)")
-        out.append("This report: mode \(options.mode), seed \(options.seed) (`swift run -c release \(info.target)\(flags)`). "
-                   + "Everything outside the timings block below is byte-identical between runs with the same mode and seed.")
+        let flags = (options.quick ? " --quick" : "") + " --seed \(options.seed)"
+        let hash = InputHash.compute(target: info.target, mode: options.mode, seed: options.seed) ?? "unknown (sources not found)"
+        out.append("This report: mode \(options.mode), seed \(options.seed), built with \(InputHash.compilerVersion); "
+                   + "the binary `make build` leaves in `.build/release` was run as `\(info.target)\(flags)`. "
+                   + "Input hash `\(hash)` (FNV-1a of `Package.swift`, `Sources/`, `Data/`, `Papers/\(info.target)/`, the compiler "
+                   + "version, mode and seed). Everything outside the timings block below is byte-identical between runs with the "
+                   + "same inputs.")
         out.append(Report.timingsBlock(timings, threads: options.threads))
 
         out.append("## Cite")
@@ -172,8 +176,12 @@ public final class Report {
 
     /// The claims as written to `<slug>.claims.json`.
     public func claimsDocument() -> ClaimsDocument {
-        ClaimsDocument(slug: info.slug, title: info.title, arxiv: info.arxiv, target: info.target, mode: options.mode,
-                       seed: options.seed, claims: claims.map(ClaimsDocument.Record.init))
+        var doc = ClaimsDocument(slug: info.slug, title: info.title, arxiv: info.arxiv, target: info.target, mode: options.mode,
+                                 seed: options.seed, claims: claims.map(ClaimsDocument.Record.init))
+        doc.authors = info.authors; doc.venue = info.venue; doc.year = info.year
+        doc.theme = info.theme; doc.lesson = info.lesson.isEmpty ? nil : info.lesson
+        doc.readFirst = info.readFirst.isEmpty ? nil : info.readFirst
+        return doc
     }
 
     /// The Claims section: one row per check (its measured value, criterion and mark), the claim's
@@ -194,7 +202,7 @@ public final class Report {
             }
             var line = "- **\(c.id)** would fail if \(lowercasedFirst(c.failsIf))"
             if !line.hasSuffix(".") { line += "." }
-            for r in c.reasons { line += "\\\n  ✗ " + r + "." }
+            for k in checks where !k.passed { line += "\\\n  \(k.status.mark) \(k.reason ?? k.name)." }
             if let note = c.note { line += "\\\n  *Scope:* " + note }
             notes.append(line)
         }
@@ -266,6 +274,21 @@ public final class Report {
             }
         }
         return parts.last ?? file
+    }
+
+    /// Creates `dir` if needed and checks that a file can be written in it, so that a bad `--out` is
+    /// found before the run, with a one-line reason.
+    public static func checkWritable(_ dir: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw OptionError.invalid("cannot create the output folder '\(dir)'")
+        }
+        let probe = (dir as NSString).appendingPathComponent(".reprise-write-check-\(ProcessInfo.processInfo.processIdentifier)")
+        guard FileManager.default.createFile(atPath: probe, contents: Data()) else {
+            throw OptionError.invalid("cannot write into the output folder '\(dir)'")
+        }
+        try? FileManager.default.removeItem(atPath: probe)
     }
 
     static func atomicWrite(_ data: Data, to url: URL) throws {

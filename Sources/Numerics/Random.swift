@@ -36,6 +36,12 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
     /// The k-th independent stream derived from this generator's seed.
     public func stream(_ k: Int) -> RandomSource { RandomSource.stream(seed: seed, k) }
 
+    /// The stream named by a case of a paper's stream declaration
+    /// (`enum Stream: UInt64, CaseIterable { case problem, initialization }`).
+    public static func stream<S: RawRepresentable>(seed: UInt64, _ name: S) -> RandomSource where S.RawValue: BinaryInteger {
+        stream(seed: seed, Int(name.rawValue))
+    }
+
     @inline(__always)
     private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The NumPy side: one `python3 scripts/bench_numpy.py --serve` process per thread count (the
+/// The NumPy side: one `python3 Tools/Bench/bench_numpy.py --serve` process per thread count (the
 /// BLAS thread count must be in its environment before NumPy loads), asked for one case at a time
 /// so Reprise and NumPy alternate and see the same machine load.
 final class NumPyRunner {

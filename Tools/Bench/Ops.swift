@@ -4,7 +4,7 @@ import Numerics
 /// One benchmarked operation: how to build an instance of size n and how much work it is.
 ///
 /// To add an operation: append a `BenchOp` to `BenchOp.registry` below, with the same `name` as
-/// the case `scripts/bench_numpy.py` knows (its `make_case`), so the NumPy column lines up.
+/// the case `Tools/Bench/bench_numpy.py` knows (its `make_case`), so the NumPy column lines up.
 struct BenchOp {
     /// Key shared with the NumPy script, e.g. "gemm_nn".
     let name: String

@@ -9,7 +9,7 @@ import Foundation
 
 /// The median time of one call of `body`: one warm-up call, then `reps` repetitions, each running
 /// `body` enough times (`inner`) to last at least `minTime` seconds and recording the mean.
-/// (Same protocol as scripts/bench_numpy.py.)
+/// (Same protocol as Tools/Bench/bench_numpy.py.)
 func medianTime(reps: Int, minTime: Double, _ body: () -> Void) -> (median: Double, inner: Int) {
     let t0 = now()
     body()

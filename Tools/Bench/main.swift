@@ -48,11 +48,11 @@ struct Options {
     }
 }
 
-/// The package root: the working directory if it holds scripts/bench_numpy.py, else the
+/// The package root: the working directory if it holds Tools/Bench/bench_numpy.py, else the
 /// directory two levels above this source file.
 func packageRoot() -> String {
     let cwd = FileManager.default.currentDirectoryPath
-    if FileManager.default.fileExists(atPath: cwd + "/scripts/bench_numpy.py") { return cwd }
+    if FileManager.default.fileExists(atPath: cwd + "/Tools/Bench/bench_numpy.py") { return cwd }
     return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 }
@@ -70,7 +70,7 @@ let selected = BenchOp.registry.filter { op in
 }
 if selected.isEmpty { Options.fail("no operation matches --ops \(options.ops!.sorted().joined(separator: ","))") }
 
-let numpy = NumPyRunner(script: root + "/scripts/bench_numpy.py")
+let numpy = NumPyRunner(script: root + "/Tools/Bench/bench_numpy.py")
 var rows: [BenchRow] = []
 // Start the NumPy servers first, then bring the core up to speed (clock, caches, page tables)
 // with half a second of matrix products, so the first case is not measured cold.
@@ -134,7 +134,7 @@ let header = [
 ]
 notes.append("Ratio = Reprise time / NumPy time (below 1: Reprise is faster). GFLOP/s use the classical counts: "
              + "2n³ for gemm, 2n² for gemv, 2n for dot and axpy, n³/3 Cholesky, 2n³/3 LU, 4n³/3 QR; eigen and SVD report time only.")
-notes.append("Cases alternate (Reprise, then NumPy in a persistent `python3 scripts/bench_numpy.py --serve` process per thread count) so both see the same machine load; "
+notes.append("Cases alternate (Reprise, then NumPy in a persistent `python3 Tools/Bench/bench_numpy.py --serve` process per thread count) so both see the same machine load; "
              + "on a shared VM, rerun before trusting a difference of a few percent.")
 print(Report.text(header: header, rows: rows), terminator: "")
 for n in notes { print(n) }

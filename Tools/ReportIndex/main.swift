@@ -4,11 +4,12 @@ import Foundation
 import Notebook
 
 let usage = """
-usage: ReportIndex [--reports DIR] [--stability RUNS]
+usage: ReportIndex [--reports DIR] [--stability RUNS] [--summary FILE]
 
 Writes DIR/README.md (default: Reports) from DIR/*.claims.json. With --stability, first collects
 RUNS/seed-*/ (one folder of claims files per seed, as `make stability` writes them) into
-DIR/stability.json and DIR/STABILITY.md.
+DIR/stability.json and DIR/STABILITY.md. With --summary, prints the table that ends `make reproduce`
+(FILE has one line per paper: slug, ran or up-to-date, milliseconds) and writes nothing.
 """
 
 func fail(_ message: String, status: Int32) -> Never {
@@ -18,6 +19,7 @@ func fail(_ message: String, status: Int32) -> Never {
 
 var dir = "Reports"
 var stabilityRuns: String?
+var summaryFile: String?
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
     switch arg {
@@ -27,12 +29,21 @@ while let arg = args.popFirst() {
     case "--stability":
         guard let value = args.popFirst(), !value.isEmpty else { fail("error: --stability needs a directory\n\n" + usage, status: 2) }
         stabilityRuns = value
+    case "--summary":
+        guard let value = args.popFirst(), !value.isEmpty else { fail("error: --summary needs a file\n\n" + usage, status: 2) }
+        summaryFile = value
     case "-h", "--help":
         print(usage)
         exit(0)
     default:
         fail("error: unknown option '\(arg)'\n\n" + usage, status: 2)
     }
+}
+
+if let file = summaryFile {
+    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { fail("error: cannot read '\(file)'", status: 2) }
+    print(ReportIndex.summary(lines: text.split(separator: "\n").map(String.init), reportsDir: dir))
+    exit(0)
 }
 
 if let runs = stabilityRuns {

@@ -1,0 +1,116 @@
+import Foundation
+import XCTest
+import Notebook
+import Numerics
+@testable import CBIPM
+@testable import HessianSpectrum
+@testable import LionLyapunov
+@testable import LocalLipschitz
+@testable import MFAC
+@testable import ModelCollapse
+@testable import OverparamSlowsGD
+@testable import ScaledGDLambda
+
+/// Every paper, for the checks they all share. A new paper adds one line here (a test below fails
+/// until it does).
+enum AllPapers {
+    struct Entry {
+        let info: PaperInfo
+        let run: PaperHarness.Notebook
+    }
+
+    static let entries: [Entry] = [
+        Entry(info: CBIPM.info) { try CBIPM.run(options: $0, report: $1) },
+        Entry(info: HessianSpectrum.info) { try HessianSpectrum.run(options: $0, report: $1) },
+        Entry(info: LionLyapunov.info) { try LionLyapunov.run(options: $0, report: $1) },
+        Entry(info: LocalLipschitz.info) { try LocalLipschitz.run(options: $0, report: $1) },
+        Entry(info: MFAC.info) { try MFAC.run(options: $0, report: $1) },
+        Entry(info: ModelCollapse.info) { try ModelCollapse.run(options: $0, report: $1) },
+        Entry(info: OverparamSlowsGD.info) { try OverparamSlowsGD.run(options: $0, report: $1) },
+        Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
+    ]
+
+    /// The package root (three levels above this file).
+    static var root: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+}
+
+/// Determinism, thread-count independence, the command line and the shape of every claim, for every
+/// paper at once. A paper's own test file holds only its pinned verdicts and its unit checks.
+final class AllPapersTests: XCTestCase {
+    func testEveryPaperFolderIsListed() throws {
+        let dir = AllPapers.root.appendingPathComponent("Papers")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter {
+            FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).appendingPathComponent("main.swift").path)
+        }.sorted()
+        XCTAssertEqual(AllPapers.entries.map(\.info.target).sorted(), folders, "add the new paper to AllPapers.entries")
+    }
+
+    /// The same seed gives the same report on 2 threads and on 1, and every woven cell resolves.
+    func testSameSeedSameReportOnOneAndTwoThreads() throws {
+        for p in AllPapers.entries {
+            try PaperHarness.assertDeterministic(p.info, p.run)
+        }
+    }
+
+    /// Every claim has checks and says in one line what would have failed it.
+    func testEveryClaimStatesWhatWouldFailIt() throws {
+        for p in AllPapers.entries {
+            let report = try PaperHarness.cachedQuick(p.info, p.run)
+            XCTAssertFalse(report.claims.isEmpty, "\(p.info.slug) has no claims")
+            for c in report.claims {
+                XCTAssertFalse(c.checks.isEmpty, "\(p.info.slug) \(c.id) has no checks")
+                let f = c.failsIf.trimmingCharacters(in: .whitespaces)
+                XCTAssertTrue(f.count >= 10 && !f.contains("not yet stated") && !f.contains("\n"),
+                              "\(p.info.slug) \(c.id): failsIf must say in one line what would fail the claim: '\(f)'")
+            }
+        }
+    }
+
+    /// Bad input is refused before any work starts: usage and exit 2 for flags, one line and exit 2
+    /// for an output folder that cannot be written.
+    func testCommandLineRefusesBadInput() throws {
+        for p in AllPapers.entries {
+            let t = p.info.target
+            let (code, _, err) = try PaperHarness.runBinary(t, ["--frobnicate"])
+            XCTAssertEqual(code, 2, t)
+            XCTAssertTrue(err.lowercased().contains("usage"), "\(t): an unknown flag prints usage: \(err)")
+            XCTAssertEqual(try PaperHarness.runBinary(t, ["--seed", "twelve"]).0, 2, t)
+            let (code3, out3, _) = try PaperHarness.runBinary(t, ["--help"])
+            XCTAssertEqual(code3, 0, t)
+            XCTAssertTrue(out3.contains("--quick") && out3.contains("--check"), t)
+            XCTAssertEqual(try PaperHarness.runBinary(t, ["--slug"]).1, p.info.slug + "\n", t)
+            let (code4, _, err4) = try PaperHarness.runBinary(t, ["--quick", "--out", "/proc/reprise-cannot-write-here"])
+            XCTAssertEqual(code4, 2, "\(t): an unwritable --out is refused before the run")
+            XCTAssertEqual(err4.split(separator: "\n").count, 1, "\(t): one line: \(err4)")
+        }
+    }
+
+    /// A woven prose cell stands where it is used: directly above the `report.literate` call that weaves
+    /// it from the same file (at most a few lines between the end of the cell and the call).
+    func testProseCellsStandAboveTheCodeThatWeavesThem() throws {
+        let papers = AllPapers.root.appendingPathComponent("Papers")
+        for p in AllPapers.entries {
+            let dir = papers.appendingPathComponent(p.info.target)
+            for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".swift") {
+                let lines = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+                    .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                var cellEnd: [String: Int] = [:]
+                var open: String?
+                for (i, line) in lines.enumerated() {
+                    let t = line.trimmingCharacters(in: .whitespaces)
+                    if let o = open, t == "*/" { cellEnd[o] = i; open = nil }
+                    if t.hasPrefix("/*:") { open = t.dropFirst(3).trimmingCharacters(in: .whitespaces) }
+                }
+                for (i, line) in lines.enumerated() {
+                    guard let r = line.range(of: "report.literate(\""), !line.contains("file:") || line.contains("file: #filePath") else { continue }
+                    let cell = String(line[r.upperBound...].prefix { $0 != "\"" })
+                    guard let end = cellEnd[cell] else { continue }   // woven from another file, or missing (caught above)
+                    XCTAssertTrue(end < i && i - end <= 6,
+                                  "\(p.info.target)/\(name):\(i + 1): cell '\(cell)' ends at line \(end + 1), not directly above the call that weaves it")
+                }
+            }
+        }
+    }
+}
