@@ -21,6 +21,14 @@ final class MatrixTests: XCTestCase {
         XCTAssertEqual(Matrix.column([1, 2]).shape.cols, 1)
     }
 
+    func testRowsGathersInTheOrderGiven() {
+        let m = Matrix(rows: 4, cols: 3) { i, j in Double(10 * i + j) }
+        XCTAssertEqual(m.rows([2, 0, 2]), Matrix([[20, 21, 22], [0, 1, 2], [20, 21, 22]]))
+        XCTAssertEqual(m.rows(1..<3), Matrix([[10, 11, 12], [20, 21, 22]]))
+        XCTAssertEqual(m.rows([Int]()).rows, 0)
+        XCTAssertEqual(m.rows([Int]()).cols, 3)
+    }
+
     func testTransposeOfNonSquareMatchesDefinition() {
         // Small, and larger than one 32x32 tile in both directions with ragged edges.
         for (m, n) in [(1, 1), (3, 5), (5, 3), (1, 7), (70, 45), (33, 97)] {

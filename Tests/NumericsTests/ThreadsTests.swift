@@ -18,6 +18,20 @@ final class ThreadsTests: XCTestCase {
         return Array(UnsafeBufferPointer(start: hits, count: chunks))
     }
 
+    func testMapReturnsResultsInIndexOrderAndRethrowsTheFirstError() throws {
+        struct Boom: Error, Equatable { let i: Int }
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        for n in 1...3 {
+            Threads.count = n
+            XCTAssertEqual(try Threads.map(37) { $0 * $0 }, (0..<37).map { $0 * $0 })
+            XCTAssertEqual(try Threads.map(0) { $0 }, [])
+            XCTAssertThrowsError(try Threads.map(10) { i -> Int in if i == 3 || i == 7 { throw Boom(i: i) }; return i }) {
+                XCTAssertEqual($0 as? Boom, Boom(i: 3), "the smallest failing index wins, whatever the thread count")
+            }
+        }
+    }
+
     func testEveryChunkRunsOnceForAnyThreadCount() {
         let saved = Threads.count
         defer { Threads.count = saved }
