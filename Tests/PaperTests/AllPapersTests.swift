@@ -54,6 +54,16 @@ final class AllPapersTests: XCTestCase {
         }
     }
 
+    /// The README and every report call quick mode "seconds": each paper's quick run (the one the tests
+    /// share) stays under a minute even on a loaded 2-core machine, or the documentation is wrong.
+    func testQuickModeRunsInSeconds() throws {
+        for p in AllPapers.entries {
+            _ = try PaperHarness.cachedQuick(p.info, p.run)
+            let s = try XCTUnwrap(PaperHarness.quickSeconds[p.info.slug])
+            XCTAssertLessThan(s, 60, "\(p.info.slug): quick mode took \(s) s")
+        }
+    }
+
     /// Every claim has checks and says in one line what would have failed it.
     func testEveryClaimStatesWhatWouldFailIt() throws {
         for p in AllPapers.entries {

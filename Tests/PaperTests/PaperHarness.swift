@@ -21,11 +21,15 @@ enum PaperHarness {
     typealias Notebook = (RunOptions, Report) throws -> Void
 
     nonisolated(unsafe) private static var quickCache: [String: Report] = [:]
+    /// Wall-clock seconds of each paper's cached quick run.
+    nonisolated(unsafe) static var quickSeconds: [String: Double] = [:]
 
     /// One quick-mode run per paper (2 threads), shared by all tests of the suite.
     static func cachedQuick(_ info: PaperInfo, _ body: Notebook) throws -> Report {
         if let r = quickCache[info.slug] { return r }
+        let t0 = Date()
         let r = try runQuick(info, threads: 2, body)
+        quickSeconds[info.slug] = Date().timeIntervalSince(t0)
         quickCache[info.slug] = r
         return r
     }
