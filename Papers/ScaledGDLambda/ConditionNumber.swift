@@ -24,6 +24,8 @@ struct PhaseCount: Sendable {
 struct Sweep {
     var kappas: [Double]
     var scaled: [Path], gd: [Path]
+    /// ScaledGD(λ) at every κ with each of the other dampings (λ / σ_min, runs).
+    var otherDampings: [(damping: Double, runs: [Path])]
 }
 
 enum ConditionNumber {
@@ -60,7 +62,7 @@ enum ConditionNumber {
                 exponent("GD escape-phase exponent in κ", e.kappas, e.gd.map(\.escape), reasons: e.gd.map(\.unobserved), .atLeast(0.5)),
                 exponent("GD local-phase exponent in κ", e.kappas, e.gd.map(\.local), reasons: e.gd.map(\.unobserved), .atLeast(0.5)),
             ],
-            failsIf: "ScaledGD(λ)'s iterations in either phase grew like κ^0.2 or faster, or GD's like κ^0.5 or slower.",
+            failsIf: "the iterations of ScaledGD(λ) in either phase grew like κ^0.2 or faster, or those of GD like κ^0.5 or slower.",
             note: "Population loss (exact gradient), k = 2r*, one initial draw; sensing is tested in Experiments 2 and 3."
         )
     }
@@ -122,6 +124,7 @@ enum ConditionNumber {
 
         let gdSlowest = evidence.gd.last?.total, scSlowest = evidence.scaled.last?.total
         report.prose("At κ = \(Fmt.g(kappaMax)), GD needed \(Show.count(gdSlowest)) iterations and ScaledGD(λ) \(Show.count(scSlowest)); the verdict of this claim is \(claim.verdict.rawValue).")
-        return Sweep(kappas: c.kappas, scaled: scaled, gd: gd)
+        return Sweep(kappas: c.kappas, scaled: scaled, gd: gd,
+                     otherDampings: c.dampings.indices.map { j in (c.dampings[j], Array(otherDampings[j * c.kappas.count ..< (j + 1) * c.kappas.count])) })
     }
 }

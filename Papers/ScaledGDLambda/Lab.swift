@@ -99,6 +99,11 @@ struct Lab {
         In the burn-in the sensing error of the gradient makes the k − r* spare columns of X grow with \
         the signal; Experiment 2 measures how the resulting error floor depends on α.
 
+        **Damping.** On the population loss we use λ = \(Fmt.g(c.damping)) σ_min, a small constant times \
+        σ_min as the theory takes it; on the sensing loss λ = \(Fmt.g(c.sensingDamping)) σ_min, which holds back \
+        the spare columns that the sensing error excites in the burn-in. Experiment 1 repeats the κ sweep \
+        with λ = \(Fmt.list(c.dampings)) σ_min, and Experiment 4 states how its check (a) depends on the damping.
+
         **Authors.** The issue lists the authors as Xu, Shen, Ma, Chi; we follow the arXiv listing \
         (Xu, Shen, Chi, Ma).
         """

@@ -47,7 +47,7 @@ enum Noise {
             checks: [
                 check("slope of the smallest error vs σ (k = n)", { (try? LineFit.logLog(x: sigmas, y: searchRank))?.slope ?? .nan }, .between(0.8, 1.2), "%.3f"),
                 check("max over σ of smallest error / E_ref (k = n)", { zip(searchRank, sigmas).map { $0 / ($1 * e.reference) }.max() ?? .nan }, .atMost(e.kappa)),
-                check("max over σ of error k = n / error k = r*", { e.levels.map { Stats.mean($0.searchRankError) / Stats.mean($0.trueRankError) }.max() ?? .nan }, .atMost(2)),
+                check("max over σ of error k = n / error k = r*", { e.levels.map { Stats.mean($0.searchRankError) / Stats.mean($0.trueRankError) }.max() ?? .nan }, .atMost(2), "%.4f"),
                 check("max noisy / noiseless iterations to the same error", { e.levels.flatMap(\.speedRatios).max() ?? .nan }, .atMost(1.5)),
             ],
             failsIf: "the smallest error did not grow like σ, exceeded κ·E_ref, was more than twice larger with k = n than with k = r*, or took more than 1.5× the noiseless iterations to approach.",
@@ -95,7 +95,7 @@ enum Noise {
             let ref = l.sigma * evidence.reference
             let est = { (xs: [Double]) in Fmt.estimate(Stats.mean(xs) / ref, Stats.standardError(xs) / ref, digits: 2) }
             return [Fmt.g(l.sigma), Fmt.sci(ref), est(l.searchRankError), est(l.trueRankError),
-                    Fmt.g(Stats.mean(l.searchRankError) / Stats.mean(l.trueRankError), 3), Fmt.list(l.speedRatios) { Fmt.g($0, 3) }]
+                    Fmt.g(Stats.mean(l.searchRankError) / Stats.mean(l.trueRankError), 4), Fmt.list(l.speedRatios) { Fmt.g($0, 3) }]
         }
         report.table(["σ", "E_ref = σ√(n r* / m)", "k = n: smallest error / E_ref", "k = r*: / E_ref", "k = n / k = r*", "noisy / noiseless iterations"], rows,
                      caption: "Mean ± standard error over \(c.noiseSeeds) noise draws; ||M*||_F = \(Fmt.g(norm, 4)); κ = \(Fmt.g(c.sensingKappa)), α = \(Fmt.g(alpha)), \(c.noiseBudget) iterations.")
