@@ -29,7 +29,8 @@ import Notebook
  weakest is still of order α; its update in the weak direction is then η σ_min times a number far
  below the rounding step of the O(1) entries of X, and X can stop changing at all. Every run
  therefore records the longest stretch of iterations over which X did not move (relative step
- ||X_{t+1} − X_t||_F / ||X_t||_F at most 1e-14, for at least 100 consecutive iterations). A quantity
+ ||X_{t+1} − X_t||_F / ||X_t||_F at most 1e-14, for at least 100 consecutive iterations; a run that
+ stays still for 5,000 iterations is stopped there). A quantity
  that depends on such a run is reported as not observed, with the stretch, never as a result.
  */
 
@@ -108,6 +109,8 @@ enum Algorithms {
     static let stallStep = 1e-14
     /// Consecutive motionless iterations that make a stall.
     static let stallWindow = 100
+    /// Motionless iterations after which a run is stopped (reported as stalled up to there).
+    static let stallLimit = 5_000
 
     /// X₀ = α G, G with iid N(0, 1/n) entries.
     static func initialFactor(n: Int, k: Int, alpha: Double, rng: inout RandomSource) -> Matrix {
@@ -161,6 +164,7 @@ enum Algorithms {
             }
             still = step <= stallStep * x.frobeniusNorm ? still + 1 : 0
             if still >= stallWindow, (longest?.count ?? 0) < still { longest = (t + 1 - still)...(t + 1) }
+            if still >= stallLimit { break }   // no count can be read from the rest of this run
             if step == 0 {   // a fixed point of the rounded map: every later iterate is this one
                 longest = (t + 1 - still)...iterations
                 for s in (t + 1)...iterations { trace.record(s, err) }

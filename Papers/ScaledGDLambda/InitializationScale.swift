@@ -49,9 +49,9 @@ enum InitializationScale {
             \(sFit.map { Fmt.g($0.slope, 3) } ?? "n/a (fewer than 3 observed scales)") escape iterations and GD \
             \(gFit.map { Fmt.g($0.slope, 3) } ?? "n/a (fewer than 3 observed scales)") (least-squares slopes over α = \(Fmt.list(c.alphas))). \
             The linearized escape of the weakest direction, which grows by 1 + η σ_min per GD step and by \
-            1 + η σ_min / (σ_min + λ) per ScaledGD(λ) step while it is tiny, predicts ln 10 / ln(1 + η σ_min) = \
-            \(Fmt.g(log(10) / log(1 + c.gdStep / kappa), 3)) and ln 10 / ln(1 + η / (1 + \(Fmt.g(c.damping)))) = \
-            \(Fmt.g(log(10) / log(1 + c.eta / (1 + c.damping)), 3)) iterations per decade. \
+            1 + η σ_min / λ per ScaledGD(λ) step while X is tiny (XᵀX ≪ λ), predicts ln 10 / ln(1 + η σ_min) = \
+            \(Fmt.g(log(10) / log(1 + c.gdStep / kappa), 3)) and ln 10 / ln(1 + η / \(Fmt.g(c.damping))) = \
+            \(Fmt.g(log(10) / log(1 + c.eta / c.damping), 3)) iterations per decade. \
             From α = \(Fmt.g(c.frozenAlpha)), GD's run \(frozen.stall.map { "stalled: X was unchanged in iterations \($0.lowerBound)–\($0.upperBound), which the checks would report as not observed" } ?? "showed no stall"); \
             ScaledGD(λ)'s run from the same start \(scaled.last!.stall == nil ? "showed no stall" : "stalled as well").
             """)

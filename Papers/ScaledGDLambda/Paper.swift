@@ -90,7 +90,7 @@ public enum ScaledGDLambda {
                                   m: 240, ranks: [2, 4, 24], sensingAlphas: [1e-3, 1e-8], sensingBudget: 800,
                                   noiseLevels: [1e-4, 1e-3, 1e-2], noiseSeeds: 2, noiseBudget: 800)
         static let full = Config(n: 40, r: 2, kappas: [1, 3, 10, 30, 100, 300, 1000], searchRank: 4, alpha: 1e-6, damping: 0.1,
-                                 dampings: [1, 0.01], gdSteps: [0.9], alphas: [1e-3, 1e-4, 1e-6, 1e-8], gdBudget: 80_000,
+                                 dampings: [1, 0.01], gdSteps: [0.9], alphas: [1e-3, 1e-4, 1e-6, 1e-8], gdBudget: 50_000,
                                  scaledBudget: 600, m: 640, ranks: [2, 4, 20, 40], sensingAlphas: [1e-3, 1e-4, 1e-6, 1e-8],
                                  sensingBudget: 1_500, noiseLevels: [1e-4, 1e-3, 1e-2], noiseSeeds: 3, noiseBudget: 1_500)
 
