@@ -45,9 +45,9 @@ enum InitializationScale {
         let (sFit, gFit) = (perDecade(scaled), perDecade(gd))
         let frozen = gd.last!
         report.prose("""
-            **The α-dependence.** At κ = \(Fmt.g(kappa)) each further decade of smallness of α cost ScaledGD(λ) \
-            \(sFit.map { Fmt.g($0.slope, 3) } ?? "n/a (fewer than 3 observed scales)") escape iterations and GD \
-            \(gFit.map { Fmt.g($0.slope, 3) } ?? "n/a (fewer than 3 observed scales)") (least-squares slopes over α = \(Fmt.list(c.alphas))). \
+            **The α-dependence.** At κ = \(Fmt.g(kappa)) each further decade of smallness of α cost \
+            \(sFit.map { Fmt.g($0.slope, 3) } ?? "n/a (fewer than 3 observed scales)") escape iterations of ScaledGD(λ) and \
+            \(gFit.map { Fmt.g($0.slope, 3) } ?? "n/a (fewer than 3 observed scales)") of GD (least-squares slopes over α = \(Fmt.list(c.alphas))). \
             The linearized escape of the weakest direction, which grows by 1 + η σ_min per GD step and by \
             1 + η σ_min / λ per ScaledGD(λ) step while X is tiny (XᵀX ≪ λ), predicts ln 10 / ln(1 + η σ_min) = \
             \(Fmt.g(log(10) / log(1 + c.gdStep / kappa), 3)) and ln 10 / ln(1 + η / \(Fmt.g(c.damping))) = \
