@@ -4,15 +4,15 @@ import Learning
 import Notebook
 
 /*: overview
- We recover a rank-r* positive semi-definite matrix M* ∈ ℝ^{n×n} from m < n(n+1)/2 Gaussian linear
- measurements by fitting M = X Xᵀ with a factor X ∈ ℝ^{n×k}, where the search rank k may be far
- larger than r* (up to n). The paper's message, checked claim by claim below:
+ We recover a rank-r* positive semi-definite matrix M* ∈ ℝ^{n×n} by fitting M = X Xᵀ with a
+ factor X ∈ ℝ^{n×k}, where the search rank k may be far larger than r* (up to n). The paper's
+ message, checked claim by claim below:
 
- - ScaledGD(λ) reaches a fixed accuracy in a number of iterations that barely depends on the
-   condition number κ of M*, while vanilla GD needs a number polynomial in κ;
+ - ScaledGD(λ) reaches a fixed accuracy in a number of iterations that grows only
+   logarithmically with the condition number κ of M*, while vanilla GD needs a number polynomial in κ;
  - over-parameterizing the factor (k ≫ r*) does not slow ScaledGD(λ) down;
  - with noisy measurements ScaledGD(λ) reaches an error of the minimax order σ√(n r* / m), up to a
-   factor of κ, and it gets there at the noiseless speed;
+   factor of κ, scaling with the true rank, at the noiseless speed;
  - the paper's main figure: relative error against iteration for both methods across κ.
  */
 
@@ -52,47 +52,81 @@ public enum ScaledGDLambda {
         defaultSeed: 20230202
     )
 
-    /// Every size, step and budget of the experiments, in one place.
-    struct Config {
-        var n: Int                 // M* is n x n
-        var r: Int                 // true rank r*
-        var m: Int                 // number of measurements
-        var kappas: [Double]       // condition numbers for claims 1 and 4
-        var kOver: Int             // over-parameterized search rank for claims 1, 3, 4
-        var ranks: [Int]           // search ranks for claim 2
-        var alpha: Double          // initialization scale
-        var etaScaled: Double      // ScaledGD(λ) step size
-        var lambdaFactor: Double   // λ = lambdaFactor · σ_min(M*)
-        var gdFactor: Double       // GD step η = gdFactor / σ_max(M*)
-        var gdFactorsChecked: [Double]   // GD step factors also tried at the largest κ (fairness check)
-        var alphaLarger: Double    // a larger initialization, for GD's fairness check and the ablation
-        var ablations: [(lambdaFactor: Double, alpha: Double)]   // ScaledGD(λ) settings tried at the largest κ
-        var ablationBudget: Int
-        var target: Double         // relative error whose iteration count claim 1 compares
-        var stopBelow: Double      // noiseless runs stop once the error is this small
-        var budget: Int            // iteration budget of every noiseless GD run
-        var scaledBudget: Int      // iteration budget of every noiseless ScaledGD(λ) run
-        var kappaOver: Double      // κ of the over-parameterization and noise experiments
-        var noiseLevels: [Double]  // σ of the measurement noise (on the unnormalized scale, see setup)
-        var noiseBudget: Int       // iterations of every noisy run
+    /// The random streams of the run (`RandomSource.stream(seed:, Stream.x.rawValue)`).
+    enum Stream: UInt64, CaseIterable {
+        case eigenvectors, sensingOperator, noise, initialFactor
+    }
 
-        static let quick = Config(n: 24, r: 2, m: 240, kappas: [1, 10, 100], kOver: 4, ranks: [2, 4, 12, 24],
-                                  alpha: 1e-30, etaScaled: 0.5, lambdaFactor: 1, gdFactor: 0.5,
-                                  gdFactorsChecked: [0.7, 0.9], alphaLarger: 1e-12,
-                                  ablations: [(0.1, 1e-30), (1, 1e-12), (1, 1e-6)], ablationBudget: 1_500,
-                                  target: 1e-6, stopBelow: 1e-10, budget: 20_000, scaledBudget: 1_000,
-                                  kappaOver: 10, noiseLevels: [1e-4, 1e-3, 1e-2], noiseBudget: 2_000)
-        static let full = Config(n: 40, r: 2, m: 640, kappas: [1, 3, 10, 30, 100], kOver: 4, ranks: [2, 4, 20, 40],
-                                 alpha: 1e-30, etaScaled: 0.5, lambdaFactor: 1, gdFactor: 0.5,
-                                 gdFactorsChecked: [0.7, 0.9], alphaLarger: 1e-12,
-                                 ablations: [(0.1, 1e-30), (0.3, 1e-30), (1, 1e-12), (1, 1e-6)], ablationBudget: 1_500,
-                                 target: 1e-6, stopBelow: 1e-10, budget: 20_000, scaledBudget: 1_000,
-                                 kappaOver: 10, noiseLevels: [1e-4, 1e-3, 1e-2], noiseBudget: 3_000)
+    /// Every size, step and budget, each with its reason (the setup table is made from these).
+    struct Config {
+        var n: Int, r: Int
+        // Experiments 1 and 4: the population loss.
+        var kappas: [Double]
+        var searchRank: Int
+        var alpha: Double
+        var eta = 0.5
+        var damping: Double                // λ = damping · σ_min(M*)
+        var dampings: [Double]             // other dampings tried at every κ
+        var gdStep = 0.5                   // GD's η = gdStep / σ_max(M*)
+        var gdSteps: [Double]              // other GD steps tried at the largest κ
+        var alphas: [Double]               // initialization scales tried at the largest κ
+        var frozenAlpha = 1e-30            // the scale at which GD's iterate freezes
+        var escapeLevel = 1e-4, target = 1e-8, stopBelow = 1e-10
+        var gdBudget: Int, scaledBudget: Int
+        // Experiments 2 and 3: the sensing loss.
+        var m: Int
+        var sensingKappa = 10.0
+        var sensingDamping = 1.0
+        var ranks: [Int]
+        var sensingAlphas: [Double]        // the claims are checked at the last (smallest) one
+        var sensingTarget = 1e-6
+        var sensingBudget: Int
+        var noiseLevels: [Double]
+        var noiseSeeds: Int
+        var noiseBudget: Int
+
+        static let quick = Config(n: 24, r: 2, kappas: [1, 10, 100], searchRank: 4, alpha: 1e-6, damping: 0.1,
+                                  dampings: [1], gdSteps: [0.9], alphas: [1e-3, 1e-8], gdBudget: 12_000, scaledBudget: 400,
+                                  m: 240, ranks: [2, 4, 24], sensingAlphas: [1e-3, 1e-8], sensingBudget: 800,
+                                  noiseLevels: [1e-4, 1e-3, 1e-2], noiseSeeds: 2, noiseBudget: 800)
+        static let full = Config(n: 40, r: 2, kappas: [1, 3, 10, 30, 100, 300, 1000], searchRank: 4, alpha: 1e-6, damping: 0.1,
+                                 dampings: [1, 0.01], gdSteps: [0.9], alphas: [1e-3, 1e-4, 1e-6, 1e-8], gdBudget: 50_000,
+                                 scaledBudget: 600, m: 640, ranks: [2, 4, 20, 40], sensingAlphas: [1e-3, 1e-4, 1e-6, 1e-8],
+                                 sensingBudget: 1_500, noiseLevels: [1e-4, 1e-3, 1e-2], noiseSeeds: 3, noiseBudget: 1_500)
+
+        func settings(seed: UInt64) -> [Setting] {
+            [
+                Setting("n (M* is n x n)", n, "small enough for every run to fit a minute on two cores"),
+                Setting("true rank r*", r, "eigenvalues of M* geometric from σ_max = 1 to σ_min = 1/κ"),
+                Setting("κ (Experiments 1, 4)", kappas, "three decades, population loss"),
+                Setting("search rank k (Experiments 1, 4)", searchRank, "over-parameterized, k = 2 r*"),
+                Setting("initialization scale α (Experiments 1, 4)", alpha, "small, but far above the scale where GD's iterate freezes"),
+                Setting("ScaledGD(λ) step η", eta, "on the paper's loss"),
+                Setting("damping λ (population)", "\(Fmt.g(damping)) σ_min(M*)", "a small constant times σ_min, as the theory asks; also tried: \(Fmt.list(dampings)) σ_min"),
+                Setting("GD step η", "\(Fmt.g(gdStep)) / σ_max(M*)", "1/L for the smoothness L = 2σ_max at the minimizer; also tried at the largest κ: \(Fmt.list(gdSteps))"),
+                Setting("α tried at the largest κ", alphas, "the α-dependence of the escape phase; plus α = \(Fmt.g(frozenAlpha)) to show a stall"),
+                Setting("phases", "escape: until error ≤ \(Fmt.g(escapeLevel)); local: \(Fmt.g(escapeLevel)) → \(Fmt.g(target))", "the escape level is below every component's share 1/κ"),
+                Setting("budgets (population)", "GD \(gdBudget), ScaledGD(λ) \(scaledBudget)", "runs stop once the error is ≤ \(Fmt.g(stopBelow))"),
+                Setting("measurements m (Experiments 2, 3)", m, "\(Fmt.g(Double(m) / Double(n * r), 3)) n r*, below n(n+1)/2 = \(n * (n + 1) / 2)"),
+                Setting("κ, λ (Experiments 2, 3)", "κ = \(Fmt.g(sensingKappa)), λ = \(Fmt.g(sensingDamping)) σ_min", "a larger damping holds back the spare columns, which the sensing error excites"),
+                Setting("search ranks k (Experiment 2)", ranks.map(Double.init), "from r* up to n"),
+                Setting("α tried (Experiments 2, 3)", sensingAlphas, "claims checked at the smallest"),
+                Setting("noise σ (Experiment 3)", noiseLevels, "εᵢ ~ N(0, σ²) on ⟨Aᵢ, M*⟩, \(noiseSeeds) noise draws each"),
+                Setting("budgets (sensing)", "\(sensingBudget) (noiseless), \(noiseBudget) (noisy)", "noisy runs do not stop early"),
+                Setting.seed(seed, streams: Stream.self),
+            ]
+        }
     }
 
     public static func run(options: RunOptions, report: Report) throws {
-        let c = options.quick ? Config.quick : Config.full
+        let lab = Lab(config: options.quick ? .quick : .full, seed: options.seed)
         report.literate("overview")
-        try Experiments(config: c, options: options, report: report).runAll()
+        lab.setup(report)
+        let sweep = try report.phase("Experiment 1: iterations against κ") { try ConditionNumber.run(lab, report) }
+        try report.phase("Experiment 1b: initialization scale") { try InitializationScale.run(lab, report) }
+        try report.phase("Experiment 2: over-parameterization") { try Overparameterization.run(lab, report) }
+        try report.phase("Experiment 3: noise") { try Noise.run(lab, report) }
+        report.phase("Experiment 4: the figure") { Figure.run(lab, sweep, report) }
+        report.discussion(lab.discussion)
     }
 }
