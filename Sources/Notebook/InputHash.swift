@@ -47,8 +47,10 @@ public enum InputHash {
     }
 
     /// 16 hex digits of FNV-1a (64 bit) over every input file's path and bytes, the compiler version,
-    /// the mode and the seed; nil if the sources cannot be read (a binary moved away from its package).
-    public static func compute(target: String, mode: String, seed: UInt64) -> String? {
+    /// the mode, the seed and the paper's entry in `<reportsDir>/stability.json` (the Claims table shows
+    /// it); nil if the sources cannot be read (a binary moved away from its package).
+    public static func compute(target: String, slug: String? = nil, mode: String, seed: UInt64,
+                               reportsDir: String = "Reports") -> String? {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
             for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
@@ -62,6 +64,11 @@ public enum InputHash {
             mix([0])
         }
         mix(Array("\(compilerVersion)|\(mode)|\(seed)".utf8))
+        if let slug, let entry = Stability.load(dir: reportsDir)[slug], entry.mode == mode {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            if let data = try? encoder.encode(entry) { mix([0]); mix(data) }
+        }
         return String(h, radix: 16).leftPadded(to: 16)
     }
 }

@@ -148,11 +148,12 @@ public final class Report {
         out.append((["```sh"] + commands.map { $0.0.padding(toLength: commandWidth + 2, withPad: " ", startingAt: 0) + "# " + $0.1 }
             + ["```"]).joined(separator: "\n"))
         let flags = (options.quick ? " --quick" : "") + " --seed \(options.seed)"
-        let hash = InputHash.compute(target: info.target, mode: options.mode, seed: options.seed) ?? "unknown (sources not found)"
+        let hash = InputHash.compute(target: info.target, slug: info.slug, mode: options.mode, seed: options.seed,
+                                     reportsDir: options.outDir) ?? "unknown (sources not found)"
         out.append("This report: mode \(options.mode), seed \(options.seed), built with \(InputHash.compilerVersion); "
                    + "the binary `make build` leaves in `.build/release` was run as `\(info.target)\(flags)`. "
                    + "Input hash `\(hash)` (FNV-1a of `Package.swift`, `Sources/`, `Data/`, `Papers/\(info.target)/`, the compiler "
-                   + "version, mode and seed). Everything outside the timings block below is byte-identical between runs with the "
+                   + "version, mode, seed and this paper's entry in `stability.json`). Everything outside the timings block below is byte-identical between runs with the "
                    + "same inputs.")
         out.append(Report.timingsBlock(timings, threads: options.threads))
 

@@ -16,7 +16,7 @@ public enum PaperRunner {
         switch CommandLine.arguments.dropFirst().first {   // queries used by the Makefile
         case "--slug": print(info.slug); exit(0)
         case "--default-seed": print(info.defaultSeed); exit(0)
-        case "--input-hash": print(InputHash.compute(target: info.target, mode: "full", seed: info.defaultSeed) ?? "unknown"); exit(0)
+        case "--input-hash": print(InputHash.compute(target: info.target, slug: info.slug, mode: "full", seed: info.defaultSeed) ?? "unknown"); exit(0)
         default: break
         }
         do {

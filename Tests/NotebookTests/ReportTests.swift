@@ -302,7 +302,7 @@ final class ReportTests: XCTestCase {
             make quick PAPER=toy-paper      # quick mode, seconds, writes .build/quick-reports/toy-paper.md
             ```
 
-            This report: mode quick, seed 7, built with Swift X; the binary `make build` leaves in `.build/release` was run as `ToyPaper --quick --seed 7`. Input hash `HASH` (FNV-1a of `Package.swift`, `Sources/`, `Data/`, `Papers/ToyPaper/`, the compiler version, mode and seed). Everything outside the timings block below is byte-identical between runs with the same inputs.
+            This report: mode quick, seed 7, built with Swift X; the binary `make build` leaves in `.build/release` was run as `ToyPaper --quick --seed 7`. Input hash `HASH` (FNV-1a of `Package.swift`, `Sources/`, `Data/`, `Papers/ToyPaper/`, the compiler version, mode, seed and this paper's entry in `stability.json`). Everything outside the timings block below is byte-identical between runs with the same inputs.
 
 
 
