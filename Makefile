@@ -58,6 +58,27 @@ quick: build
 	done; \
 	if [ "$$found" = 0 ]; then echo "unknown paper '$(PAPER)'; see: make list" >&2; exit 2; fi
 
+## make stability [PAPER=slug] [SEEDS=5]: every paper's full mode for its default seed and the next
+## SEEDS-1 seeds (outside CI; as long as it takes), then Reports/STABILITY.md and Reports/stability.json.
+## The default seed's run is the report itself (brought up to date first); the new counts change the
+## reports' input hash, so the closing `make reproduce` re-renders the Claims tables with them.
+SEEDS ?= 5
+STABILITY_RUNS := .build/stability
+stability: build
+	@$(MAKE) --no-print-directory reproduce PAPER=$(PAPER)
+	@set -e; for t in $(TARGETS); do \
+	  slug=$$($(BIN)/$$t --slug); \
+	  if [ -n "$(PAPER)" ] && [ "$(PAPER)" != "$$slug" ] && [ "$(PAPER)" != "$$t" ]; then continue; fi; \
+	  s0=$$($(BIN)/$$t --default-seed); mkdir -p $(STABILITY_RUNS)/seed-0; \
+	  cp $(REPORTS)/$$slug.claims.json $(STABILITY_RUNS)/seed-0/; \
+	  for k in $$(seq 1 $$(($(SEEDS) - 1))); do \
+	    echo "== $$slug ($$t), full mode, seed $$((s0 + k))"; \
+	    $(BIN)/$$t --seed $$((s0 + k)) --out $(STABILITY_RUNS)/seed-$$k; \
+	  done; \
+	done
+	@$(BIN)/ReportIndex --reports $(REPORTS) --stability $(STABILITY_RUNS)
+	@$(MAKE) --no-print-directory reproduce PAPER=$(PAPER)
+
 index:
 	@$(BIN)/ReportIndex --reports $(REPORTS)
 
