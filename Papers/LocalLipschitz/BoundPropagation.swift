@@ -30,15 +30,15 @@ extension Lipschitz {
      lower planes in (y, z). When y can take both signs we add the convex combination of the two
      McCormick planes in which s cancels: v ≤ ȳ(y − y̲)/(ȳ − y̲) and v ≥ y̲(ȳ − y)/(ȳ − y̲), the chords of
      max(0, y) and min(0, y) — the tightest planes that ignore z (intervals can only say
-     v ∈ [y̲, ȳ], a box). Of the candidates we keep the upper (lower) plane lowest (highest) at the center
-     of the box [y̲, ȳ]×[l, u], i.e. the one enclosing the least volume. A z-term is later bounded
+     v ∈ [y̲, ȳ], a box). Of the candidates we start from the upper (lower) plane lowest (highest) at the
+     center of the box [y̲, ȳ]×[l, u], i.e. the one enclosing the least volume. A z-term is later bounded
      through the forward network together with every other term; the y-terms carry the linear
      dependence between the layers of the backward graph that intervals drop.
      */
-    static func productPlanes(y: Interval, z: Interval, phase: NeuronPhase) -> (upper: Plane, lower: Plane) {
+    static func productCandidates(y: Interval, z: Interval, phase: NeuronPhase) -> (uppers: [Plane], lowers: [Plane]) {
         switch phase {
-        case .active: return (Plane(a: 1, b: 0, c: 0), Plane(a: 1, b: 0, c: 0))
-        case .inactive: return (Plane(a: 0, b: 0, c: 0), Plane(a: 0, b: 0, c: 0))
+        case .active: return ([Plane(a: 1, b: 0, c: 0)], [Plane(a: 1, b: 0, c: 0)])
+        case .inactive: return ([Plane(a: 0, b: 0, c: 0)], [Plane(a: 0, b: 0, c: 0)])
         case .unstable: break
         }
         //: begin planes
@@ -60,10 +60,19 @@ extension Lipschitz {
             uppers.append(Plane(a: yu / (yu - yl), b: 0, c: -yu * yl / (yu - yl)))
             lowers.append(Plane(a: -yl / (yu - yl), b: 0, c: yl * yu / (yu - yl)))
         }
-        let (yc, zc) = ((yl + yu) / 2, (l + u) / 2)
+        //: end planes
+        return (uppers, lowers)
+    }
+
+    /// The least-volume choice among the candidates: the upper (lower) plane lowest (highest) at the
+    /// center of the box [y̲, ȳ]×[l, u].
+    static func productPlanes(y: Interval, z: Interval, phase: NeuronPhase) -> (upper: Plane, lower: Plane) {
+        let (uppers, lowers) = productCandidates(y: y, z: z, phase: phase)
+        //: begin least-volume
+        let (yc, zc) = ((y.lower + y.upper) / 2, (z.lower + z.upper) / 2)
         let upper = uppers.min { $0.value(yc, zc) < $1.value(yc, zc) }!
         let lower = lowers.max { $0.value(yc, zc) < $1.value(yc, zc) }!
-        //: end planes
+        //: end least-volume
         return (upper, lower)
     }
 
@@ -109,9 +118,11 @@ extension Lipschitz {
      chord through (g̲ᵢ, |g̲ᵢ|) and (ḡᵢ, |ḡᵢ|) (exactly ±gᵢ if the sign is fixed); one more propagation of
      the sum of the chords bounds the whole norm at once, which is where the correlations between the
      coordinates of g are kept. The final value is the smaller of that and Σ max(|g̲ᵢ|, |ḡᵢ|) from the
-     node bounds (both are valid).
+     node bounds (both are valid). The planes are first chosen by the least-volume rule, then
+     optimized bound by bound (below).
      */
     static func linearBound(_ net: MLP, box: InputBox, bounds: PreActivationBounds, classIndex j: Int,
+                            optimizationSweeps: Int = 0, optimizeIntermediate: Bool = false,
                             counter: inout WorkCounter) -> (value: Double, y: [IntervalVector]) {
         let h = net.layerCount - 1
         var y = [IntervalVector](repeating: IntervalVector(point: []), count: h + 1)
@@ -125,7 +136,19 @@ extension Lipschitz {
             let n = net.sizes[k - 1]
             let up = propagate(net, box: box, bounds: bounds, planes: planes, top: yTop, from: k - 1, spec: Matrix.identity(n), counter: &counter)
             let lo = propagate(net, box: box, bounds: bounds, planes: planes, top: yTop, from: k - 1, spec: Matrix.identity(n) * -1, counter: &counter)
-            let linear = IntervalVector(lower: lo.map { -$0 }, upper: up)
+            var linear = IntervalVector(lower: lo.map { -$0 }, upper: up)
+            if optimizeIntermediate && optimizationSweeps > 0 {
+                for i in 0..<n {
+                    for sign in [1.0, -1.0] {
+                        var row = Matrix(rows: 1, cols: n)
+                        row.storage[i] = sign
+                        let start = sign > 0 ? up[i] : lo[i]
+                        let v = optimizedRow(net, box: box, bounds: bounds, planes: planes, y: y, top: yTop, from: k - 1, spec: row,
+                                             start: start, sweeps: optimizationSweeps, counter: &counter)
+                        if sign > 0 { linear.upper[i] = v } else { linear.lower[i] = -v }
+                    }
+                }
+            }
             y[k - 1] = linear.intersected(with: intervalStep(net, bounds, k, y[k]))
         }
         //: begin norm
@@ -142,8 +165,49 @@ extension Lipschitz {
                 offset += -gl - slope * gl
             }
         }
-        let viaChords = propagate(net, box: box, bounds: bounds, planes: planes, top: yTop, from: 0, spec: chord, counter: &counter)[0] + offset
+        var viaChords = propagate(net, box: box, bounds: bounds, planes: planes, top: yTop, from: 0, spec: chord, counter: &counter)[0] + offset
         //: end norm
+        if optimizationSweeps > 0 {
+            viaChords = optimizedRow(net, box: box, bounds: bounds, planes: planes, y: y, top: yTop, from: 0, spec: chord,
+                                     start: viaChords - offset, sweeps: optimizationSweeps, counter: &counter) + offset
+        }
         return (Swift.min(viaChords, g.maxL1Norm), y)
+    }
+
+    /*: optimize
+     **Optimizing the relaxation.** Every candidate plane is a valid bound, so any choice per neuron
+     gives a sound result, and the paper's point is to choose by optimizing the final bound rather
+     than by a local rule. For one specification row (the norm's chords, or ±eᵢ of an intermediate
+     node) we start from the least-volume choice and run coordinate descent: for each unstable
+     neuron of the layers above, try each candidate upper and lower plane, and keep a change if the
+     row's bound goes down; a sweep over all neurons is repeated until nothing improves (at most a
+     fixed number of sweeps). This is a discrete stand-in for the gradient steps of α-CROWN; the
+     forward network keeps CROWN's fixed slopes.
+     */
+    static func optimizedRow(_ net: MLP, box: InputBox, bounds: PreActivationBounds, planes start: [[(upper: Plane, lower: Plane)]],
+                             y: [IntervalVector], top yTop: [Double], from k0: Int, spec: Matrix, start value: Double,
+                             sweeps: Int, counter: inout WorkCounter) -> Double {
+        let h = net.layerCount - 1
+        var planes = start, best = value
+        //: begin optimize
+        for _ in 0..<sweeps {
+            var improved = false
+            for k in (k0 + 1)...h {
+                for i in planes[k].indices where bounds.phase(k - 1, i) == .unstable {
+                    let (uppers, lowers) = productCandidates(y: y[k][i], z: bounds.layers[k - 1][i], phase: .unstable)
+                    for (side, candidates) in [(0, uppers), (1, lowers)] {
+                        for p in candidates {
+                            var trial = planes
+                            if side == 0 { trial[k][i].upper = p } else { trial[k][i].lower = p }
+                            let v = propagate(net, box: box, bounds: bounds, planes: trial, top: yTop, from: k0, spec: spec, counter: &counter)[0]
+                            if v < best - 1e-12 * Swift.max(1, abs(best)) { best = v; planes = trial; improved = true }
+                        }
+                    }
+                }
+            }
+            if !improved { break }
+        }
+        //: end optimize
+        return best
     }
 }

@@ -37,6 +37,10 @@ struct WorkCounter {
     var linearPrograms = 0
     /// Activation regions found by the exact method.
     var regions = 0
+
+    mutating func add(_ o: WorkCounter) {
+        propagatedRows += o.propagatedRows; domains += o.domains; linearPrograms += o.linearPrograms; regions += o.regions
+    }
 }
 
 /// The bounds of the notebook, one file per method (this file: the naive and the interval bound).

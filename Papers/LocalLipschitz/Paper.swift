@@ -85,6 +85,7 @@ public enum LocalLipschitz {
         var babBudgetTiny: Int     // bounded domains per tiny network
         var babBudget: Int         // bounded domains per sweep network
         var maxLinearPrograms: Int // the exact method gives up beyond this many linear programs
+        var optimizationSweeps = 3 // coordinate-descent sweeps over the relaxation choice (0: least-volume rule only)
 
         static let quick = Config(points: 4000, epochs: 6, tiny: [[8, 8], [6, 6, 6]], widths: [16, 32], depths: [3, 4],
                                   depthWidth: 16, epsilon: 0.1, tinyEpsilons: [0.1, 0.2, 0.3], epsilonGrid: [0.01, 0.03, 0.1, 0.3], epsilonNet: [16, 16],
