@@ -30,9 +30,14 @@ struct Study {
     let config: LocalLipschitz.Config
     let seed: UInt64
     let networks: [TrainedNetwork]
+    /// Copies 2, 3, … of the radius sweep's network (copy 1 is the one in `networks`).
+    let radiusCopies: [TrainedNetwork]
     let report: Report
 
     func network(_ hidden: [Int]) -> TrainedNetwork { networks.first { $0.hidden == hidden }! }
+
+    /// The independently trained networks of the radius sweep.
+    var radiusNetworks: [TrainedNetwork] { [network(config.epsilonNet)] + radiusCopies }
 
     /// All bounds of network `t` over B∞(0.5·1, ε); the exact value only when asked. The lower bound's
     /// sampling uses random stream `stream`.

@@ -18,8 +18,9 @@ enum Networks {
     /// `16-8-8-10` for hidden widths [8, 8].
     static func label(_ hidden: [Int]) -> String { "\(inputs)-" + hidden.map(String.init).joined(separator: "-") + "-\(classes)" }
 
-    /// Generates the data, trains every network of the notebook and writes the Setup section.
-    static func setup(config c: LocalLipschitz.Config, seed: UInt64, report: Report) throws -> [TrainedNetwork] {
+    /// Generates the data, trains every network of the notebook and writes the Setup section. Returns the
+    /// networks of the experiments and the extra copies of the radius sweep's network.
+    static func setup(config c: LocalLipschitz.Config, seed: UInt64, report: Report) throws -> (networks: [TrainedNetwork], radiusCopies: [TrainedNetwork]) {
         /*: setup
          **Data and models (the authors' synthetic setting).** The data are the random "k leaders"
          set of LipMIP that the authors' code generates for its synthetic models: points uniform in
@@ -45,14 +46,22 @@ enum Networks {
             let nTrain = c.points * 7 / 10
             let split = Split(train: data.x.rows(Array(0..<nTrain)), trainLabels: Array(data.labels[0..<nTrain]),
                               test: data.x.rows(Array(nTrain..<c.points)), testLabels: Array(data.labels[nTrain...]))
-            return try Threads.map(specs.count) { i in
-                try train(hidden: specs[i], epochs: c.epochs, rng: RandomSource.stream(seed: seed, LocalLipschitz.Stream.initialization.offset(i)), split)
+            let copies = Swift.max(0, c.radiusNetworks - 1)
+            return try Threads.map(specs.count + copies) { i in
+                if i < specs.count {
+                    return try train(hidden: specs[i], epochs: c.epochs, rng: RandomSource.stream(seed: seed, LocalLipschitz.Stream.initialization.offset(i)), split)
+                }
+                let copy = i - specs.count + 1
+                var t = try train(hidden: c.epsilonNet, epochs: c.epochs,
+                                  rng: RandomSource.stream(seed: seed, LocalLipschitz.Stream.radiusCopyInitialization.offset(copy)), split)
+                t.name += " #\(copy + 1)"
+                return t
             }
         }
         report.table(["network", "hidden neurons", "parameters", "test accuracy"],
                      trained.map { [$0.name, "\($0.hidden.reduce(0, +))", "\($0.net.parameterCount)", Fmt.pct($0.testAccuracy)] },
                      caption: "Trained networks (accuracy on the held-out 30%; the 10 classes are unbalanced Voronoi cells, so chance is the largest class share).")
-        return trained
+        return (Array(trained.prefix(specs.count)), Array(trained.dropFirst(specs.count)))
     }
 
     struct Split { var train: Matrix; var trainLabels: [Int]; var test: Matrix; var testLabels: [Int] }

@@ -62,7 +62,7 @@ public enum LocalLipschitz {
     /// analysis of an experiment `<experiment> + k`.
     enum Stream: UInt64, CaseIterable {
         case data = 0, initialization = 100, tinyLowerBound = 200, widthLowerBound = 300,
-             depthLowerBound = 400, radiusLowerBound = 500
+             depthLowerBound = 400, radiusLowerBound = 500, radiusCopyInitialization = 600
 
         func offset(_ k: Int) -> Int { Int(rawValue) + k }
     }
@@ -79,6 +79,7 @@ public enum LocalLipschitz {
         var tinyEpsilons: [Double] // radii at which the tiny networks are compared with the exact value
         var epsilonGrid: [Double]  // radius sweep (claim 3) on `epsilonNet`
         var epsilonNet: [Int]
+        var radiusNetworks: Int    // independently trained copies of `epsilonNet` in the radius sweep
         var samples: Int           // lower bound: random points
         var restarts: Int          // lower bound: ascent starts per class
         var steps: Int             // lower bound: ascent steps
@@ -88,12 +89,12 @@ public enum LocalLipschitz {
         var optimizationSweeps = 3 // coordinate-descent sweeps over the relaxation choice (0: least-volume rule only)
 
         static let quick = Config(points: 4000, epochs: 6, tiny: [[8, 8], [6, 6, 6]], widths: [16, 32], depths: [3, 4],
-                                  depthWidth: 16, epsilon: 0.1, tinyEpsilons: [0.1, 0.2, 0.3], epsilonGrid: [0.01, 0.03, 0.1, 0.3], epsilonNet: [16, 16],
+                                  depthWidth: 16, epsilon: 0.1, tinyEpsilons: [0.1, 0.2, 0.3], epsilonGrid: [0.01, 0.03, 0.1, 0.3], epsilonNet: [16, 16], radiusNetworks: 3,
                                   samples: 400, restarts: 4, steps: 15, babBudgetTiny: 100, babBudget: 40,
                                   maxLinearPrograms: 200_000)
         static let full = Config(points: 10_000, epochs: 10, tiny: [[8, 8], [16, 16], [8, 8, 8]], widths: [16, 32, 64, 128],
                                  depths: [3, 4, 5, 6, 7, 8], depthWidth: 32, epsilon: 0.1, tinyEpsilons: [0.1, 0.2, 0.3],
-                                 epsilonGrid: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], epsilonNet: [32, 32],
+                                 epsilonGrid: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], epsilonNet: [32, 32], radiusNetworks: 5,
                                  samples: 2000, restarts: 8, steps: 30, babBudgetTiny: 1000, babBudget: 300,
                                  maxLinearPrograms: 2_000_000)
 
@@ -108,7 +109,8 @@ public enum LocalLipschitz {
                 Setting("width sweep", widths.map { Networks.label([$0, $0]) }.joined(separator: ", "), "two hidden layers, as the authors' width models"),
                 Setting("depth sweep", depths.map { "depth \($0)" }.joined(separator: ", "), "depth − 1 hidden layers of width \(depthWidth)"),
                 Setting("box of the sweeps", "B∞(x₀, ε), x₀ = 0.5·1, ε = \(Fmt.g(epsilon))", "x₀ is the authors' evaluation point"),
-                Setting("ε sweep", epsilonGrid, "on network \(Networks.label(epsilonNet)), from one activation region to most neurons unstable"),
+                Setting("ε sweep", epsilonGrid, "from one activation region to most neurons unstable"),
+                Setting("networks of the ε sweep", "\(radiusNetworks) × \(Networks.label(epsilonNet))", "independently trained, so that claim 3's counts do not rest on one network"),
                 Setting("lower bound", "\(samples) samples; ascent \(restarts) starts × \(steps) steps per class", "half uniform, half vertices of the box"),
                 Setting("BaB budget", "\(babBudgetTiny) domains (tiny), \(babBudget) (others)", "bounded sub-domains, fixed in advance so that the report is deterministic"),
                 Setting("exact method limit", maxLinearPrograms, "linear programs; beyond it the run stops with an error"),
@@ -121,9 +123,9 @@ public enum LocalLipschitz {
     public static func run(options: RunOptions, report: Report) throws {
         let config = options.quick ? Config.quick : Config.full
         report.literate("overview")
-        let networks = try Networks.setup(config: config, seed: options.seed, report: report)
+        let (networks, copies) = try Networks.setup(config: config, seed: options.seed, report: report)
         Methods.weave(report)
-        let study = Study(config: config, seed: options.seed, networks: networks, report: report)
+        let study = Study(config: config, seed: options.seed, networks: networks, radiusCopies: copies, report: report)
         let tinyViolations = try report.phase("experiment 1: tiny networks against the exact value") { try TinyNetworks.run(study) }
         try report.phase("experiment 2: width and depth sweeps") { try Sweeps.run(study, earlierViolations: tinyViolations) }
         try report.phase("experiment 3: the radius ε") { try Radius.run(study) }

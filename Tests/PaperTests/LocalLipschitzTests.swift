@@ -23,13 +23,15 @@ final class LocalLipschitzTests: XCTestCase {
     // MARK: - Each claim turns on failing evidence
 
     func testClaim1Turns() {
-        let pass = TinyEvidence(radii: [0.1, 0.2], largestGap: [0.02, 0.15], leastClosedByBaB: 0.9)
+        let pass = TinyEvidence(radii: [0.1, 0.2], largestGap: [0.02, 0.15], largestGapAfterBaB: 0.01, leastClosedByBaB: 0.9)
         XCTAssertEqual(TinyNetworks.claim1(pass).verdict, .reproduced)
         var loose = pass; loose.largestGap = [0.02, 0.5]                  // far above exact at one radius
         XCTAssertEqual(TinyNetworks.claim1(loose).verdict, .partly)
-        let fail = TinyEvidence(radii: [0.1, 0.2], largestGap: [0.3, 0.5], leastClosedByBaB: 0.2)
+        var weakBaB = pass; weakBaB.largestGapAfterBaB = 0.3               // BaB leaves ours + BaB far from exact
+        XCTAssertEqual(TinyNetworks.claim1(weakBaB).verdict, .partly)
+        let fail = TinyEvidence(radii: [0.1, 0.2], largestGap: [0.3, 0.5], largestGapAfterBaB: 0.4, leastClosedByBaB: 0.2)
         XCTAssertEqual(TinyNetworks.claim1(fail).verdict, .notReproduced)
-        let none = TinyEvidence(radii: [0.1], largestGap: [.nan], leastClosedByBaB: .nan)
+        let none = TinyEvidence(radii: [0.1], largestGap: [.nan], largestGapAfterBaB: .nan, leastClosedByBaB: .nan)
         XCTAssertEqual(TinyNetworks.claim1(none).verdict, .notObserved)
     }
 
@@ -46,16 +48,20 @@ final class LocalLipschitzTests: XCTestCase {
 
     func testClaim3Turns() {
         let eps = [0.01, 0.1, 0.5]
-        let pass = RadiusEvidence(epsilons: eps, ours: [10, 10.5, 20], interval: [10, 14, 60], lower: [10, 10, 12])
-        XCTAssertEqual(Radius.claim3(pass).verdict, .reproduced)
+        func evidence(_ ours: [Double], _ interval: [Double], copies: Int = 5) -> RadiusEvidence {
+            RadiusEvidence(epsilons: eps, ours: Array(repeating: ours, count: copies),
+                           interval: Array(repeating: interval, count: copies), lower: Array(repeating: [10, 10, 12], count: copies))
+        }
+        XCTAssertEqual(Radius.claim3(evidence([10, 10.5, 20], [10, 14, 60])).verdict, .reproduced)
         // Interval tight wherever ours is, and ours close to interval on the largest box: the claim fails
         // even though both bounds grow with ε.
-        let likeInterval = RadiusEvidence(epsilons: eps, ours: [10, 10.5, 55], interval: [10, 10.6, 60], lower: [10, 10, 12])
-        XCTAssertEqual(Radius.claim3(likeInterval).verdict, .partly)
-        let loose = RadiusEvidence(epsilons: eps, ours: [13, 14, 55], interval: [13, 14, 60], lower: [10, 10, 12])
-        XCTAssertEqual(Radius.claim3(loose).verdict, .notReproduced)
-        let short = RadiusEvidence(epsilons: [0.1], ours: [.nan], interval: [1], lower: [1])
-        XCTAssertEqual(Radius.claim3(short).verdict, .notObserved)
+        XCTAssertEqual(Radius.claim3(evidence([10, 10.5, 55], [10, 10.6, 60])).verdict, .partly)
+        XCTAssertEqual(Radius.claim3(evidence([13, 14, 55], [13, 14, 60])).verdict, .notReproduced)
+        // Two of five networks against the rest: below the four fifths required.
+        var mixed = evidence([10, 10.5, 20], [10, 14, 60])
+        for r in 0..<3 { mixed.ours[r] = [13, 14, 20]; mixed.interval[r] = [13, 14, 60] }
+        XCTAssertEqual(Radius.claim3(mixed).verdict, .partly)
+        XCTAssertEqual(Radius.claim3(RadiusEvidence(epsilons: eps, ours: [], interval: [], lower: [])).verdict, .notObserved)
     }
 
     // MARK: - The methods against mathematics
