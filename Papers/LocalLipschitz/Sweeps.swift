@@ -61,9 +61,9 @@ enum Sweeps {
         let ratios = (widthResults + depthResults).map { $0.1.ours / $0.1.interval }
         report.prose("""
             Across both sweeps ours/interval ranges from \(Fmt.fixed(ratios.min() ?? .nan, 3)) to \(Fmt.fixed(ratios.max() ?? .nan, 3)); \
-            from the shallowest to the deepest network the interval bound grows by a factor \
+            from the shallowest to the deepest network the interval bound changes by a factor \
             \(Fmt.g(depthResults.last!.1.interval / depthResults.first!.1.interval, 3)) and ours by \
-            \(Fmt.g(depthResults.last!.1.ours / depthResults.first!.1.ours, 3)), while the sampled lower bound grows by \
+            \(Fmt.g(depthResults.last!.1.ours / depthResults.first!.1.ours, 3)), and the sampled lower bound by \
             \(Fmt.g(depthResults.last!.1.lower / depthResults.first!.1.lower, 3)). BaB within its budget lowers ours by \
             \(Fmt.pct(1 - deepest.bab / deepest.ours)) on the deepest and \(Fmt.pct(1 - widest.bab / widest.ours)) on the widest network.\(evidence.violations.isEmpty ? "" : " Violations of the chain: " + evidence.violations.joined(separator: "; ") + ".")
             """)
