@@ -18,7 +18,8 @@ import Notebook
 
  The claims checked: on tiny networks ours is close to exact and BaB closes most of the gap; the
  ordering lower ≤ exact ≤ ours ≤ interval ≤ naive holds everywhere and ours is much tighter than
- interval and naive on the wider and deeper networks; the bound grows with ε.
+ interval and naive on the wider and deeper networks; as the box grows, ours stays tight longer
+ than interval and ends well below it.
  */
 
 public enum LocalLipschitz {
@@ -57,6 +58,15 @@ public enum LocalLipschitz {
         defaultSeed: 20221013
     )
 
+    /// The named random streams; network i uses `initialization + i`, the lower bound of the k-th
+    /// analysis of an experiment `<experiment> + k`.
+    enum Stream: UInt64, CaseIterable {
+        case data = 0, initialization = 100, tinyLowerBound = 200, widthLowerBound = 300,
+             depthLowerBound = 400, radiusLowerBound = 500, radiusCopyInitialization = 600
+
+        func offset(_ k: Int) -> Int { Int(rawValue) + k }
+    }
+
     /// Every size of the experiments, in one place.
     struct Config {
         var points: Int            // synthetic data set size (70% train, 30% test)
@@ -69,27 +79,56 @@ public enum LocalLipschitz {
         var tinyEpsilons: [Double] // radii at which the tiny networks are compared with the exact value
         var epsilonGrid: [Double]  // radius sweep (claim 3) on `epsilonNet`
         var epsilonNet: [Int]
+        var radiusNetworks: Int    // independently trained copies of `epsilonNet` in the radius sweep
         var samples: Int           // lower bound: random points
         var restarts: Int          // lower bound: ascent starts per class
         var steps: Int             // lower bound: ascent steps
         var babBudgetTiny: Int     // bounded domains per tiny network
         var babBudget: Int         // bounded domains per sweep network
-        var maxLinearPrograms: Int
+        var maxLinearPrograms: Int // the exact method gives up beyond this many linear programs
+        var optimizationSweeps = 3 // coordinate-descent sweeps over the relaxation choice (0: least-volume rule only)
 
         static let quick = Config(points: 4000, epochs: 6, tiny: [[8, 8], [6, 6, 6]], widths: [16, 32], depths: [3, 4],
-                                  depthWidth: 16, epsilon: 0.1, tinyEpsilons: [0.1, 0.2, 0.3], epsilonGrid: [0.01, 0.03, 0.1, 0.3], epsilonNet: [16, 16],
+                                  depthWidth: 16, epsilon: 0.1, tinyEpsilons: [0.1, 0.2, 0.3], epsilonGrid: [0.01, 0.03, 0.1, 0.3], epsilonNet: [16, 16], radiusNetworks: 3,
                                   samples: 400, restarts: 4, steps: 15, babBudgetTiny: 100, babBudget: 40,
                                   maxLinearPrograms: 200_000)
         static let full = Config(points: 10_000, epochs: 10, tiny: [[8, 8], [16, 16], [8, 8, 8]], widths: [16, 32, 64, 128],
                                  depths: [3, 4, 5, 6, 7, 8], depthWidth: 32, epsilon: 0.1, tinyEpsilons: [0.1, 0.2, 0.3],
-                                 epsilonGrid: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], epsilonNet: [32, 32],
+                                 epsilonGrid: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], epsilonNet: [32, 32], radiusNetworks: 5,
                                  samples: 2000, restarts: 8, steps: 30, babBudgetTiny: 1000, babBudget: 300,
                                  maxLinearPrograms: 2_000_000)
+
+        /// The setup table: every value with its reason.
+        func settings(seed: UInt64) -> [Setting] {
+            [
+                Setting("data", "\(points) points in [0,1]^\(Networks.inputs), \(5 * Networks.inputs) leaders, \(Networks.classes) classes",
+                        "random k-leaders set of LipMIP, as the authors' generator; 70/30 split"),
+                Setting("training", "Adam, lr 1e-3, batch 256, \(epochs) epochs", "the authors' recipe (10 epochs)"),
+                Setting("tiny networks (exact value)", tiny.map(Networks.label).joined(separator: ", "), "small enough for region enumeration"),
+                Setting("radii of the tiny networks", tinyEpsilons, "from few to most neurons unstable on the box"),
+                Setting("width sweep", widths.map { Networks.label([$0, $0]) }.joined(separator: ", "), "two hidden layers, as the authors' width models"),
+                Setting("depth sweep", depths.map { "depth \($0)" }.joined(separator: ", "), "depth − 1 hidden layers of width \(depthWidth)"),
+                Setting("box of the sweeps", "B∞(x₀, ε), x₀ = 0.5·1, ε = \(Fmt.g(epsilon))", "x₀ is the authors' evaluation point"),
+                Setting("ε sweep", epsilonGrid, "from one activation region to most neurons unstable"),
+                Setting("networks of the ε sweep", "\(radiusNetworks) × \(Networks.label(epsilonNet))", "independently trained, so that claim 3's counts do not rest on one network"),
+                Setting("lower bound", "\(samples) samples; ascent \(restarts) starts × \(steps) steps per class", "half uniform, half vertices of the box"),
+                Setting("BaB budget", "\(babBudgetTiny) domains (tiny), \(babBudget) (others)", "bounded sub-domains, fixed in advance so that the report is deterministic"),
+                Setting("exact method limit", maxLinearPrograms, "linear programs; beyond it the run stops with an error"),
+                Setting.seed(seed, streams: Stream.self),
+            ]
+        }
     }
 
+    /// The notebook, in the paper's order: setup, method, the three experiments, discussion.
     public static func run(options: RunOptions, report: Report) throws {
-        let c = options.quick ? Config.quick : Config.full
+        let config = options.quick ? Config.quick : Config.full
         report.literate("overview")
-        try Experiments(config: c, options: options, report: report).runAll()
+        let (networks, copies) = try Networks.setup(config: config, seed: options.seed, report: report)
+        Methods.weave(report)
+        let study = Study(config: config, seed: options.seed, networks: networks, radiusCopies: copies, report: report)
+        let tinyViolations = try report.phase("experiment 1: tiny networks against the exact value") { try TinyNetworks.run(study) }
+        try report.phase("experiment 2: width and depth sweeps") { try Sweeps.run(study, earlierViolations: tinyViolations) }
+        try report.phase("experiment 3: the radius ε") { try Radius.run(study) }
+        report.discussion(Methods.scope)
     }
 }

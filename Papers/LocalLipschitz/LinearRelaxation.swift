@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import Learning
 
 // Linear relaxations and linear bound propagation (CROWN; Zhang et al., 2018) for ReLU MLPs.
 //

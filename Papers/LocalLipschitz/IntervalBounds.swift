@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import Learning
 
 // Interval arithmetic for bounding a network's quantities over an input box.
 //
@@ -70,20 +71,4 @@ public struct IntervalVector: Sendable, Equatable {
         let r = gemv(w.map { abs($0) }, radius, transposed: transposed)
         return IntervalVector(center: c, radius: r)
     }
-}
-
-/// Interval bound propagation through the hidden layers of an MLP with ReLU hidden activations:
-/// boxes enclosing every hidden pre-activation z_l (l = 0..<L−1) over the input box.
-public func intervalBoundPropagation(_ net: MLP, input: IntervalVector) -> [IntervalVector] {
-    precondition(input.count == net.inputSize, "intervalBoundPropagation: input box has the wrong size")
-    var out: [IntervalVector] = []
-    var a = input
-    for l in 0..<(net.layerCount - 1) {
-        precondition(net.activations[l] == .relu, "intervalBoundPropagation: hidden activations must be ReLU")
-        var z = a.mapped(by: net.weights[l])
-        for i in 0..<z.count { z.lower[i] += net.biases[l][i]; z.upper[i] += net.biases[l][i] }
-        out.append(z)
-        a = IntervalVector(lower: z.lower.map { Swift.max(0, $0) }, upper: z.upper.map { Swift.max(0, $0) })
-    }
-    return out
 }
