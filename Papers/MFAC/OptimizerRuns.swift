@@ -17,7 +17,7 @@ struct OptimizerRun {
 }
 
 /// How one claim 4 protocol trains: epochs, batch and the epochs before which η drops tenfold.
-struct Protocol {
+struct TrainingProtocol {
     var epochs: Int
     var batch: Int
     var decayBefore: [Int] = []
@@ -25,7 +25,7 @@ struct Protocol {
 
 extension Experiments {
     /// Trains a fresh copy of replicate r's initialization with `optimizer` on the batches of replicate r.
-    func optimizerRun<O: Optimizer>(_ optimizer: O, task: DigitsTask, replicate r: Int, protocol p: Protocol) -> OptimizerRun {
+    func optimizerRun<O: Optimizer>(_ optimizer: O, task: DigitsTask, replicate r: Int, protocol p: TrainingProtocol) -> OptimizerRun {
         var opt = optimizer
         var rng = stream(.optimizerBatches, replicate: r)           // same batch order for every run of a seed
         let net = task.network(hidden: config.hidden, rng: stream(.initialization, replicate: r))
@@ -65,27 +65,36 @@ extension Experiments {
         c.medianStep[e] / (c.learningRate[e] * Double(m) / c.gradientNorm[e])
     }
 
-    /// One sentence, formatted from the logs of an M-FAC run: how its step length followed the
-    /// gradient norm, and where the damping would matter (for a gradient in the window the step
-    /// η||F⁻¹g|| ≈ η||g||/(λ + ||g||²/m) peaks at η√(m/λ)/2 when ||g|| = √(mλ)).
+    /// One sentence, formatted from the logs of an M-FAC run: whether the damping ever mattered
+    /// (||g|| near √(mλ)), how the step length followed η·m/||g||, and where the loss jumped.
     func explanation(_ name: String, _ run: OptimizerRun, window m: Int, damping lambda: Double) -> String {
         let c = run.curve
         let epochs = c.gradientNorm.count
         guard epochs > 0 else { return "\(name): no epoch completed." }
-        let last = epochs - 1
         let ratios = (0..<epochs).map { normalizedStep(c, $0, m) }.filter { $0.isFinite }
         let critical = (Double(m) * lambda).squareRoot()
         let smallest = c.gradientNorm.filter { $0.isFinite }.min() ?? .nan
-        let worst = (0..<epochs).max { (c.largestStep[$0].isNaN ? -1 : c.largestStep[$0]) < (c.largestStep[$1].isNaN ? -1 : c.largestStep[$1]) }!
-        var s = "\(name): the median step length is \(Fmt.sci(c.medianStep[0], 2)) in epoch 1 and \(Fmt.sci(c.medianStep[last], 2)) in epoch \(last + 1) "
-            + "while the median mini-batch gradient norm goes from \(Fmt.sci(c.gradientNorm[0], 2)) to \(Fmt.sci(c.gradientNorm[last], 2)); "
-            + "over the epochs the median step is \(ratios.isEmpty ? "n/a" : Fmt.g(Stats.median(ratios), 3)) times η·m/||g|| "
-            + "(range \(ratios.isEmpty ? "n/a" : "\(Fmt.g(ratios.min()!, 3))-\(Fmt.g(ratios.max()!, 3))")), "
-            + "the length of a normalized step that does not shrink as the loss falls; "
-            + "the gradient norm \(smallest < 3 * critical ? "comes down to \(Fmt.sci(smallest, 2)), within a factor 3 of" : "stays above \(Fmt.sci(smallest, 2)), more than 3 times") "
-            + "√(mλ) = \(Fmt.sci(critical, 2)), where the damping would start to limit the step; the largest step, \(Fmt.sci(c.largestStep[worst], 2)), comes in epoch \(worst + 1)"
-        if let k = c.divergedInEpoch { s += ", and the loss stops being finite in epoch \(k)" }
-        else { s += ", and the final training loss is \(Fmt.sci(c.finalLoss, 2))" }
+        let steps = c.medianStep.filter { $0.isFinite }
+        let losses = Array(c.trainingLoss.dropFirst())
+        let lowest = losses.indices.min { losses[$0] < losses[$1] }
+        // The epoch whose training loss rose the most (ratio to the epoch before), if any rose.
+        let jumps = (1..<c.trainingLoss.count).map { c.trainingLoss[$0] / c.trainingLoss[$0 - 1] }
+        let jump = jumps.indices.max { jumps[$0] < jumps[$1] }.flatMap { jumps[$0] > 1 ? $0 : nil }
+        var s = "\(name): the median mini-batch gradient norm is never below \(Fmt.sci(smallest, 2)), "
+            + "\(Fmt.g(smallest / critical, 3)) times √(mλ) = \(Fmt.sci(critical, 2)), "
+            + (smallest > 3 * critical ? "so λ ≪ ||g||²/m throughout and the damping does not limit the step; "
+                                       : "so in some epochs the damping limits the step; ")
+            + "the median step length stays between \(Fmt.sci(steps.min() ?? .nan, 2)) and \(Fmt.sci(steps.max() ?? .nan, 2)), "
+            + "\(ratios.isEmpty ? "n/a" : Fmt.g(Stats.median(ratios), 3)) times η·m/||g|| on median over the epochs"
+        if let k = lowest {
+            s += ", while the training loss goes from \(Fmt.sci(c.trainingLoss[0], 2)) to its lowest, \(Fmt.sci(losses[k], 2)) after epoch \(k + 1)"
+        }
+        if let j = jump {
+            s += "; the loss rises most in epoch \(j + 1), from \(Fmt.sci(c.trainingLoss[j], 2)) to \(Fmt.sci(c.trainingLoss[j + 1], 2)), "
+                + "with a largest step of \(Fmt.sci(c.largestStep[j], 2)) and a median gradient norm of \(Fmt.sci(c.gradientNorm[j], 2))"
+        }
+        if let k = c.divergedInEpoch { s += "; the loss stops being finite in epoch \(k)" }
+        else { s += "; the final training loss is \(Fmt.sci(c.finalLoss, 2))" }
         return s + "."
     }
 }

@@ -22,8 +22,8 @@ final class MFACTests: XCTestCase {
         XCTAssertEqual(report.claims.map(\.id), ["C1", "C2", "C3", "C4"])
         XCTAssertEqual(PaperHarness.verdict(report, "C1"), .reproduced)   // agreement with the dense solve ~1e-13
         XCTAssertEqual(PaperHarness.verdict(report, "C2"), .reproduced)   // counted exponents near 2, 1, 1, 1, 1, 1, 1, 1, 3
-        XCTAssertEqual(PaperHarness.verdict(report, "C3"), QUICK_C3)
-        XCTAssertEqual(PaperHarness.verdict(report, "C4"), QUICK_C4)
+        XCTAssertEqual(PaperHarness.verdict(report, "C3"), .partly)          // recomputation passes; the one-shot gap at 90% and its growth do not hold on all but one seed
+        XCTAssertEqual(PaperHarness.verdict(report, "C4"), .notReproduced)   // M-FAC trails the baselines in both protocols (grids; authors' settings scaled)
     }
 
     // MARK: - Each claim turns on failing evidence
