@@ -82,7 +82,7 @@ extension Experiments {
         report.section("Claim 1: exact IHVPs")
         report.literate("recursion", file: Literate.sibling("StaticMFAC.swift"))
         /*: exact-method
-         **The static algorithm.** The precomputation builds vᵢ = Fᵢ₋₁⁻¹gᵢ from the earlier v's (the
+         Its precomputation builds vᵢ = Fᵢ₋₁⁻¹gᵢ from the earlier v's (the
          Sherman–Morrison recursion), O(d i) for the i-th; an IHVP then subtracts m projections from
          x/λ, and one element of F⁻¹ is a sum of m products:
          */

@@ -84,8 +84,8 @@ struct Experiments {
         return run.model
     }
 
-    /// The general part of the Discussion (each experiment adds its own paragraph).
-    func closingDiscussion() {
+    /// The general part of the Discussion, first (each experiment adds its own paragraph after it).
+    func generalDiscussion() {
         report.discussion("""
         **What we could read.** The arXiv abstract and the authors' public code (IST-DASLab/M-FAC) were \
         reachable; the paper's experimental sections were not. The algorithms follow the paper's \

@@ -145,11 +145,11 @@ public enum MFAC {
         report.literate("overview")
         let e = Experiments(config: c, options: options, report: report)
         let task = try e.setup()
+        e.generalDiscussion()
         let base = try report.phase("training the base network") { try e.trainBaseNetwork(task) }
         try report.phase("claim 1: exactness") { try e.exactness(network: base, task: task) }
         try report.phase("claim 2: costs") { try e.costs() }
         try report.phase("claim 3: pruning") { try e.pruning(task: task, base: base) }
         try report.phase("claim 4: optimization") { try e.optimization() }
-        e.closingDiscussion()
     }
 }
