@@ -5,32 +5,97 @@ import Numerics
 import Learning
 @testable import MFAC
 
-/// M-FAC in quick mode: every claim's verdict is pinned, the report is deterministic and
-/// independent of the thread count, and the algorithms are checked against closed forms.
+/// M-FAC in quick mode: every claim's verdict is pinned, each claim turns on failing evidence, and
+/// the algorithms are checked against closed forms.
 final class MFACTests: XCTestCase {
     static func quickReport() throws -> Report {
         try PaperHarness.cachedQuick(MFAC.info) { try MFAC.run(options: $0, report: $1) }
+    }
+
+    static func experiments() -> Experiments {
+        let options = RunOptions(quick: true, seed: 1, outDir: NSTemporaryDirectory())
+        return Experiments(config: .quick, options: options, report: Report(info: MFAC.info, options: options))
     }
 
     func testClaimVerdictsInQuickMode() throws {
         let report = try Self.quickReport()
         XCTAssertEqual(report.claims.map(\.id), ["C1", "C2", "C3", "C4"])
         XCTAssertEqual(PaperHarness.verdict(report, "C1"), .reproduced)   // agreement with the dense solve ~1e-13
-        XCTAssertEqual(PaperHarness.verdict(report, "C2"), .reproduced)   // counted exponents 2, 1, 1, 1, 1, 1, 1, 1, 3
-        // C3: in quick mode (64 → 32 → 10) one-shot M-FAC beats magnitude by ~15 points at 90%, the gap at
-        // 95% exceeds the one at 50%, and recomputation is better still. (Full mode: partly, since at
-        // 95% both one-shot prunings collapse and the one-shot gap there is no larger than at 50%.)
-        XCTAssertEqual(PaperHarness.verdict(report, "C3"), .reproduced)
-        // C4: with the authors' damping λ = 1e-5 the M-FAC optimizer becomes unstable once the
-        // mini-batch gradients shrink (step ≈ η√(m/λ)/2 at ||g||² ≈ mλ): not reproduced. The report's
-        // diagnostic shows a larger λ fixes it; the verdict stays with the authors' value.
-        XCTAssertEqual(PaperHarness.verdict(report, "C4"), .notReproduced)
+        XCTAssertEqual(PaperHarness.verdict(report, "C2"), .reproduced)   // counted exponents near 2, 1, 1, 1, 1, 1, 1, 1, 3
+        XCTAssertEqual(PaperHarness.verdict(report, "C3"), .partly)          // recomputation passes; the one-shot gap at 90% and its growth do not hold on all but one seed
+        XCTAssertEqual(PaperHarness.verdict(report, "C4"), .notReproduced)   // M-FAC trails the baselines in both protocols (grids; authors' settings scaled)
     }
 
-    func testSameSeedSameReportAndThreadIndependence() throws {
-        let a = try PaperHarness.assertDeterministic(MFAC.info) { try MFAC.run(options: $0, report: $1) }
-        XCTAssertFalse(a.contains("x faster"), "wall-clock numbers stay in the timings block")
+    // MARK: - Each claim turns on failing evidence
+
+    func testClaim1TurnsOnLargeErrorsAndNaN() {
+        let good = Experiments.ExactnessEvidence(maxStatic: 1e-14, maxElement: 1e-14, maxDynamic: 1e-14)
+        XCTAssertEqual(Experiments.claim1(good).verdict, .reproduced)
+        let bad = Experiments.ExactnessEvidence(maxStatic: 1e-3, maxElement: 2e-3, maxDynamic: 0.5)
+        XCTAssertEqual(Experiments.claim1(bad).verdict, .notReproduced)
+        let missing = Experiments.ExactnessEvidence(maxStatic: .nan, maxElement: .nan, maxDynamic: .nan)
+        XCTAssertEqual(Experiments.claim1(missing).verdict, .notObserved)
     }
+
+    func testClaim2TurnsOnWrongExponentsAndShortFits() {
+        typealias X = Experiments.CostEvidence.Exponent
+        var e = Experiments.CostEvidence([])
+        e.exponents = [X(name: "IHVP, in m", theory: 1, counted: 2.0, points: 5), X(name: "update, in m", theory: 3, counted: 2.1, points: 5)]
+        XCTAssertEqual(Experiments.claim2(e).verdict, .notReproduced)
+        e.exponents = [X(name: "IHVP, in m", theory: 1, counted: 1.0, points: 2)]
+        XCTAssertEqual(Experiments.claim2(e).verdict, .notObserved)
+        XCTAssertEqual(Experiments.claim2(e).checks[0].status, .notObserved)
+    }
+
+    /// An IHVP with a hidden O(d m²) loop (m² extra axpys, counted by the same kernels) must fail
+    /// claim 2 when run through the same sweeps and fits, while the real routines pass.
+    func testHiddenQuadraticLoopFailsTheCostClaim() throws {
+        var sweeps = Self.experiments().costSweeps()
+        let i = try XCTUnwrap(sweeps.firstIndex { $0.name == "static IHVP, in m" })
+        sweeps[i].prepare = { d, m, rng in
+            let s = try StaticMFAC(gradients: rng.normalMatrix(m, d), damping: 1)
+            let x = rng.normalVector(d)
+            return { cost in
+                var y = s.inverseTimes(x, cost: &cost)
+                s.v.withUnsafeBufferPointer { vp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        for _ in 0..<m { for j in 0..<m { Counted.axpy(0, vp.baseAddress! + j * d, yp.baseAddress!, d, &cost) } }
+                    }
+                }
+            }
+        }
+        var rng = RandomSource(seed: 11)
+        let fits = try sweeps.map { try $0.measure(rng: &rng, timed: false) }
+        let claim = Experiments.claim2(Experiments.CostEvidence(fits))
+        XCTAssertEqual(claim.checks[i].status, .fail, "fitted \(claim.checks[i].measured)")
+        XCTAssertEqual(claim.checks.filter(\.passed).count, claim.checks.count - 1, "the real routines pass")
+        XCTAssertEqual(claim.verdict, .partly)
+    }
+
+    func testClaim3TurnsOnFailingSeeds() {
+        let good = Experiments.PruningEvidence(gapAt90: [8, 9, 7, 10, 6], gapGrowth: [1, 2, 3, 1, 2], recomputationGain: [10, 20, 30, 5, 8], top: 0.95)
+        XCTAssertEqual(Experiments.claim3(good).verdict, .reproduced)
+        let bad = Experiments.PruningEvidence(gapAt90: [1, -2, 0, 3, 2], gapGrowth: [-1, -2, -3, 1, -2], recomputationGain: [-10, -2, -3, -5, 8], top: 0.95)
+        XCTAssertEqual(Experiments.claim3(bad).verdict, .notReproduced)
+        // One lucky seed does not carry the mean check into a pass of the count check.
+        let lucky = Experiments.PruningEvidence(gapAt90: [40, 1, 0, 2, 1], gapGrowth: [1, 2, 3, 1, 2], recomputationGain: [10, 20, 30, 5, 8], top: 0.95)
+        XCTAssertEqual(Experiments.claim3(lucky).verdict, .partly)
+        let few = Experiments.PruningEvidence(gapAt90: [8, 9], gapGrowth: [1, 2], recomputationGain: [3, 4], top: 0.95)
+        XCTAssertEqual(Experiments.claim3(few).checks.filter { $0.status == .notObserved }.count, 3)
+    }
+
+    func testClaim4TurnsOnFailingProtocols() {
+        typealias P = Experiments.OptimizationEvidence.ProtocolResult
+        let good = Experiments.OptimizationEvidence(protocols: [P(name: "A", accuracyGap: [0, 1, -1, 0.5, 0], lossWithinTwice: [true, true, true, true, false])])
+        XCTAssertEqual(Experiments.claim4(good, scope: "").verdict, .reproduced)
+        let bad = Experiments.OptimizationEvidence(protocols: [P(name: "A", accuracyGap: [-15, -12, -20, -9, -14], lossWithinTwice: [false, false, true, false, false]),
+                                                               P(name: "B", accuracyGap: [-5, -3, -8, -2, -4], lossWithinTwice: [false, true, false, false, false])])
+        XCTAssertEqual(Experiments.claim4(bad, scope: "").verdict, .notReproduced)
+        let empty = Experiments.OptimizationEvidence(protocols: [P(name: "A", accuracyGap: [], lossWithinTwice: [])])
+        XCTAssertEqual(Experiments.claim4(empty, scope: "").verdict, .notObserved)
+    }
+
+    // MARK: - The paper's methods against mathematics
 
     /// m = 1, d = 2, by hand: F = λI + ggᵀ, F⁻¹ = λ⁻¹(I − ggᵀ/(λ + gᵀg)). With g = (1, 2), λ = 1/2:
     /// F⁻¹ = 2(I − ggᵀ/5.5) = [[18/11, −8/11], [−8/11, 6/11]].
@@ -89,8 +154,7 @@ final class MFACTests: XCTestCase {
         let q = scores.indices.min { scores[$0] < scores[$1] }!
         let expected = (0..<d).map { i in i == q ? 0 : theta[i] - theta[q] / columns[q][q] * columns[q][i] }
 
-        let options = RunOptions(quick: true, seed: 1, outDir: NSTemporaryDirectory())
-        let exp = Experiments(config: .quick, options: options, report: Report(info: MFAC.info, options: options))
+        let exp = Self.experiments()
         let state = PrunedState(theta: theta, alive: [Bool](repeating: true, count: d))
         let pruned = try exp.obsPrune(state, weights: Array(0..<d), inverse: inverse, prunedTarget: 1)
         XCTAssertEqual(pruned.alive.filter { !$0 }.count, 1)
@@ -102,17 +166,26 @@ final class MFACTests: XCTestCase {
         for i in smallest { XCTAssertEqual(mag.theta[i], 0); XCTAssertFalse(mag.alive[i]) }
     }
 
+    /// The counts are what the loops execute: checked against the sums over the loops' index ranges.
     func testCostCountsAreTheLoopCounts() throws {
         var rng = RandomSource(seed: 5)
         let (d, m) = (40, 5)
         let s = try StaticMFAC(gradients: rng.normalMatrix(m, d), damping: 1)
-        XCTAssertEqual(s.precomputationCost.multiplyAdds, d * m * (m - 1) + 2 * d * m)   // Σᵢ (2d + 2d i)
+        XCTAssertEqual(s.precomputationCost.multiplyAdds, (0..<m).reduce(0) { $0 + d + 2 * d * $1 + d })
         var c = MFACCost()
         _ = s.inverseTimes(rng.normalVector(d), cost: &c)
-        XCTAssertEqual(c.multiplyAdds, 2 * d * m + d)
+        XCTAssertEqual(c.multiplyAdds, d + 2 * d * m)
         c = MFACCost()
         _ = s.inverseElement(3, 4, cost: &c)
         XCTAssertEqual(c.multiplyAdds, m)
+        var w = DynamicMFAC(dimension: d, windowSize: m, damping: 1)
+        c = MFACCost()
+        try w.add(rng.normalVector(d), cost: &c)
+        let coefficients = (0..<m).reduce(0) { $0 + (m - $1) * ($1 + 1) } + (0..<m).reduce(0) { $0 + $1 * ($1 + 1) / 2 }
+        XCTAssertEqual(c.multiplyAdds, d * m + coefficients)
+        c = MFACCost()
+        _ = w.inverseTimes(rng.normalVector(d), cost: &c)
+        XCTAssertEqual(c.multiplyAdds, 2 * d * m + d + m * (m - 1) / 2 + m * (m + 1) / 2)
     }
 
     func testBadInputIsRefused() throws {
@@ -121,11 +194,5 @@ final class MFACTests: XCTestCase {
         XCTAssertThrowsError(try StaticMFAC(gradients: [[1, 2], [3]], damping: 1))
         var w = DynamicMFAC(dimension: 2, windowSize: 2, damping: 1)
         XCTAssertThrowsError(try w.add([.infinity, 0]))
-        let (code, _, err) = try PaperHarness.runBinary("MFAC", ["--frobnicate"])
-        XCTAssertEqual(code, 2)
-        XCTAssertTrue(err.lowercased().contains("usage"), "an unknown flag prints usage: \(err)")
-        let (code2, out2, _) = try PaperHarness.runBinary("MFAC", ["--slug"])
-        XCTAssertEqual(code2, 0)
-        XCTAssertEqual(out2.trimmingCharacters(in: .whitespacesAndNewlines), "mfac")
     }
 }
