@@ -78,7 +78,7 @@ enum OutliersExperiment {
                     caption: "All \(base.parameterCount) eigenvalues of one base network's Hessian. The bar at 0 is the bulk; the isolated bars on the right are the outliers.")
         for (name, points) in [("softmax", softmax), ("squared error", squared)] {
             report.plot(rankPlot("largest eigenvalues by rank, \(name), seed 0, h = \(c.baseWidth)", points.map { $0[0] }),
-                        caption: "Each curve drops at its gap; the rank of the drop is the outlier count.")
+                        caption: "The rule cuts each curve at its largest step (ratio) above the bulk edge, if that step is at least the minimum gap.")
         }
         report.table(["loss", "k", "outliers over seeds (count ×seeds)", "gap at the cut (median)", "bulk share", "training loss (median)", "training accuracy (mean)"],
                      zip(["softmax", "squared error"], [softmax, squared]).flatMap { name, rows in

@@ -103,7 +103,7 @@ public enum HessianSpectrum {
                 Setting("minimum outlier gap", minimumGap, "λ_i / λ_{i+1} at the cut, at least: visibly apart on a log axis"),
                 Setting("outlier search window", window, "3 × the largest k"),
                 Setting("barrier tolerance", barrierTolerance, "fraction of the larger end loss (claim 4)"),
-                Setting("seeds", "\(seeds) (\(seed) + r, r = 0…\(seeds - 1))", "counts pass on \(seedsRequired) of \(seeds) seeds"),
+                Setting("seeds", "\(seeds) (\(seed) + r, r = 0…\(seeds - 1))", "counts pass on \(seedsRequired) of \(seeds) seeds; data with k classes use stream data + k"),
                 Setting.seed(seed, streams: Stream.self),
             ]
         }
