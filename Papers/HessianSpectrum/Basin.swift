@@ -142,13 +142,13 @@ enum BasinExperiment {
         let sameStart = barriers.isEmpty
             ? "none of the \(n) segments rose above its larger end by more than the tolerance."
             : "\(barriers.count) of \(n) segments rose above their larger end by more than the tolerance (by \(Fmt.list(barriers.sorted()) { Fmt.pct($0) })): on those seeds the straight line between the two solutions crosses a ridge."
+        let reach = travel < minimumTravel
+            ? "at the loss full-batch descent reaches here, the per-sample gradients are too small for the batch noise to carry the run out of θ_LB's neighbourhood, so the continued protocol does not test the basin."
+            : "its segments are short but past the stall guard, and the largest relative rise on them was \(Fmt.pct(worstA))."
         return """
         **Batches.** Continued from θ_LB with the same step, small-batch SGD \(path), and it travelled a \
-        median \(Fmt.g(travel, 2)) of the distance θ₀ → θ_LB: at the loss full-batch descent reaches here, the \
-        per-sample gradients are too small for the batch noise to carry the run out of θ_LB's neighbourhood, so the \
-        climb the paper describes did not occur and the continued protocol does not test the basin (the largest \
-        relative rise on its short segments was \(Fmt.pct(worstA))). From one initialization, \(sameStart) The large batch is the whole training set (gradient \
-        descent); the paper's networks and data (MNIST) are larger.
+        median \(Fmt.g(travel, 2)) of the distance θ₀ → θ_LB: \(reach) From one initialization, \(sameStart) The \
+        large batch is the whole training set (gradient descent); the paper's networks and data (MNIST) are larger.
         """
     }
 }
