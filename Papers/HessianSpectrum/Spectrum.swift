@@ -5,140 +5,133 @@ import Notebook
 
 /*: hessian
  **The exact Hessian.** The network is a plain MLP (`Sources/Learning/MLP.swift`), and the loss is
- the mean softmax cross-entropy over the whole training set, L(θ) = (1/N) Σᵢ ℓ(f(θ, xᵢ), yᵢ). A
+ the mean over the whole training set, L(θ) = (1/N) Σᵢ ℓ(f(θ, xᵢ), yᵢ), with ℓ the softmax
+ cross-entropy or, for the control runs, half the squared error against one-hot targets. A
  Hessian-vector product H v is computed exactly by Pearlmutter's R-operator: differentiate every
  line of the forward and backward pass in the direction v (forward-mode over reverse-mode). The
- output layer contributes the softmax curvature (diag p − p pᵀ) R{z}, and every hidden layer the
- two terms of the product rule. The full P x P matrix is assembled one column H eⱼ at a time, P
- products in all, and symmetrized; its eigenvalues come from the kernel's symmetric eigensolver
- (Householder tridiagonalization and implicit QL, O(P³)). The tests check H v against central
- differences of exact gradients and the gradient against central differences of the loss.
+ full P x P matrix is assembled one column H eⱼ at a time, P products in all, and symmetrized; its
+ eigenvalues come from the kernel's symmetric eigensolver (Householder tridiagonalization and
+ implicit QL, O(P³)). The tests check H v against central differences of exact gradients and, for
+ a linear model with squared error, the whole Hessian against X̃ᵀX̃/N.
  */
-
-/// One trained network and the spectrum of its training-loss Hessian.
-struct TrainedPoint {
-    var label: String
-    var classes: Int
-    var width: Int
-    var noise: Double
-    var parameterCount: Int
-    var loss: Double
-    var accuracy: Double
-    /// Eigenvalues of the full Hessian, largest first.
-    var eigenvalues: [Double]
-    var spectrum: SpectrumSummary
-}
 
 /// Bulk and outliers of a spectrum, by the rule fixed before the runs (see `outliers`).
 struct SpectrumSummary {
     /// λ₁ ≥ λ₂ ≥ ... ≥ λ_P.
     let descending: [Double]
-    /// The number of outliers: the top i* eigenvalues.
+    /// The number of outliers (0 when no gap of the minimum size lies above the bulk edge).
     let outlierCount: Int
-    /// λ_{i*} / λ_{i*+1}, the gap that separates them from the bulk.
+    /// The largest ratio λ_i / λ_{i+1} found above the bulk edge.
     let gapRatio: Double
-    /// The fraction of eigenvalues with |λ| < 0.01 λ₁.
+    /// The fraction of eigenvalues with |λ| < edge · λ₁.
     let nearZeroFraction: Double
-    /// q₉₅ − q₀₅ of the bulk (the eigenvalues below the outliers).
+    /// q₉₅ − q₀₅ of the bulk, taken as all eigenvalues below the top k (k classes: at least as
+    /// many as the outliers the paper expects, and independent of the outlier rule).
     let bulkSpread: Double
 
-    init(_ descending: [Double], window: Int) {
+    init(_ descending: [Double], classes k: Int, window: Int, edge: Double, minimumGap: Double) {
         self.descending = descending
-        (outlierCount, gapRatio) = SpectrumSummary.outliers(descending, window: window)
-        let l1 = descending.first ?? 0
-        nearZeroFraction = Double(descending.filter { abs($0) < 0.01 * l1 }.count) / Double(Swift.max(descending.count, 1))
-        let bulk = Array(descending.dropFirst(outlierCount))
-        bulkSpread = bulk.isEmpty ? .nan : Stats.quantile(bulk, 0.95) - Stats.quantile(bulk, 0.05)
+        (outlierCount, gapRatio) = SpectrumSummary.outliers(descending, window: window, edge: edge, minimumGap: minimumGap)
+        let l1 = descending.first ?? .nan
+        nearZeroFraction = l1 > 0
+            ? Double(descending.filter { abs($0) < edge * l1 }.count) / Double(descending.count) : .nan
+        let bulk = Array(descending.dropFirst(k))
+        bulkSpread = bulk.count < 2 ? .nan : Stats.quantile(bulk, 0.95) - Stats.quantile(bulk, 0.05)
     }
 
+    var top: Double { descending.first ?? .nan }
     /// The mean of the top m eigenvalues.
-    func topMean(_ m: Int) -> Double { Stats.mean(Array(descending.prefix(m))) }
+    func topMean(_ m: Int) -> Double { Stats.mean(Array(descending.prefix(Swift.max(m, 1)))) }
 
     /*: outlier-rule
-     **Where the bulk ends (fixed before any run).** The paper separates the outliers from the bulk
-     by eye, as the eigenvalues standing apart from the mass near zero. Our rule makes that
-     mechanical: sort the eigenvalues λ₁ ≥ λ₂ ≥ ..., and among the top m = 3·k_max (k_max the largest
-     number of classes in the study) find the largest ratio λᵢ / λᵢ₊₁ (the largest gap on a log
-     scale, λᵢ₊₁ floored at 10⁻⁹ λ₁). The eigenvalues above that gap are the outliers.
+     **Where the bulk ends (fixed before any run).** The paper reads the outliers off the histogram,
+     as the eigenvalues standing apart from the mass near zero. Our rule makes that mechanical. The
+     bulk is everything within the bulk edge, |λ| < ε λ₁. Walking down the sorted eigenvalues
+     λ₁ ≥ λ₂ ≥ ... while they are still above the edge (and at most a window of ranks), take the
+     largest ratio λᵢ / λᵢ₊₁, with λᵢ₊₁ floored at the edge so that a zero or negative neighbour
+     cannot make the ratio infinite. The eigenvalues above that gap are the outliers, provided the
+     gap is at least the minimum ratio of the setup; otherwise the rule reports no outliers. A
+     spectrum whose top eigenvalue is not positive has none.
      */
     //: begin outlier-rule
-    static func outliers(_ l: [Double], window m: Int) -> (count: Int, gap: Double) {
-        guard let l1 = l.first, l1 > 0, l.count > 1 else { return (0, .nan) }
-        let floor = 1e-9 * l1
+    static func outliers(_ l: [Double], window m: Int, edge: Double, minimumGap: Double) -> (count: Int, gap: Double) {
+        guard let l1 = l.first, l1 > 0, l1.isFinite else { return (0, .nan) }
+        let floor = edge * l1                                       // the bulk edge
         var best = (count: 0, gap: 0.0)
-        for i in 1...Swift.min(m, l.count - 1) {
-            let ratio = l[i - 1] / Swift.max(l[i], floor)          // λ_i / λ_{i+1} (1-based)
+        var i = 1
+        while i <= Swift.min(m, l.count - 1), l[i - 1] > floor {     // stop at the bulk edge
+            let ratio = l[i - 1] / Swift.max(l[i], floor)           // λ_i / λ_{i+1} (1-based)
             if ratio > best.gap { best = (i, ratio) }
+            i += 1
         }
-        return best
+        return best.gap >= minimumGap ? best : (0, best.gap)
     }
     //: end outlier-rule
 }
 
 enum Training {
-    /// Mini-batch SGD (no momentum) on the mean cross-entropy, `epochs` passes over the data in a
-    /// fresh random order each, from the network `net`. Throws if the loss stops being finite.
+    /// Mini-batch SGD (no momentum) from `net`, `epochs` passes over the data in a fresh random
+    /// order each. With `stopBelow`, the full training loss is checked after every step and the run
+    /// stops at the first step where it is ≤ the target. With `probeEvery`, the full training loss
+    /// is recorded at step 0 and every that many steps. Throws if the loss stops being finite.
     static func sgd(_ net: MLP, x: Matrix, loss: Loss, batch: Int, learningRate: Double, epochs: Int,
-                    rng: inout RandomSource, label: String) throws -> MLP {
+                    rng: inout RandomSource, label: String, stopBelow target: Double? = nil,
+                    probeEvery: Int? = nil) throws -> (net: MLP, steps: Int, probes: [Double]) {
         var theta = net.parameters
         var model = net
         var opt = SGD(learningRate: learningRate)
         let n = x.rows
-        for epoch in 0..<epochs {
+        var steps = 0
+        var probes: [Double] = probeEvery == nil ? [] : [net.loss(x, loss)]
+        training: for epoch in 0..<epochs {
             let order = batch >= n ? Array(0..<n) : rng.permutation(n)
             for start in stride(from: 0, to: n, by: batch) {
                 let rows = Array(order[start..<Swift.min(n, start + batch)])
                 //: begin sgd-step
                 model.parameters = theta
-                let (value, g) = model.lossAndGradient(gatherRows(x, rows), loss.subset(rows))
+                let (value, g) = model.lossAndGradient(x.rows(rows), loss.subset(rows))
                 opt.step(&theta, gradient: g)                          // θ ← θ − η ∇L_B(θ)
                 //: end sgd-step
                 guard value.isFinite else {
                     throw NumericalFailure.nonFinite("mini-batch loss is \(value) in epoch \(epoch) of \(label)")
                 }
+                steps += 1
+                if let every = probeEvery, steps % every == 0 { probes.append(model.with(parameters: theta).loss(x, loss)) }
+                if let target, model.with(parameters: theta).loss(x, loss) <= target { break training }
             }
         }
         model.parameters = theta
         let final = model.loss(x, loss)
         guard final.isFinite else { throw NumericalFailure.nonFinite("training loss is \(final) at the end of \(label)") }
-        return model
-    }
-
-    static func gatherRows(_ x: Matrix, _ rows: [Int]) -> Matrix {
-        var out = Matrix(rows: rows.count, cols: x.cols)
-        for (r, i) in rows.enumerated() {
-            for j in 0..<x.cols { out.storage[r * x.cols + j] = x.storage[i * x.cols + j] }
-        }
-        return out
+        return (model, steps, probes)
     }
 }
 
 enum Analysis {
     /// The eigenvalues (largest first) of the exact Hessian of the full training loss at `net`.
-    static func spectrum(_ net: MLP, x: Matrix, loss: Loss, label: String) throws
-        -> (values: [Double], assemblySeconds: Double, eigenSeconds: Double) {
-        let t0 = Progress.elapsed
+    static func spectrum(_ net: MLP, x: Matrix, loss: Loss, label: String) throws -> [Double] {
         //: begin full-hessian
         let h = net.fullHessian(x, loss)                // P R-operator passes, then (H + Hᵀ)/2
         //: end full-hessian
         guard !h.hasNonFinite else { throw NumericalFailure.nonFinite("Hessian entries of \(label)") }
-        let t1 = Progress.elapsed
-        let values = try symmetricEigenvalues(h)        // Householder + implicit QL, ascending
-        return (values.reversed(), t1 - t0, Progress.elapsed - t1)
+        return try symmetricEigenvalues(h).reversed()  // Householder + implicit QL, ascending
     }
 
-    /*: interpolation
-     **The straight line between two solutions.** With θ_S the small-batch and θ_L the large-batch
-     solution, both trained from the same initialization, we evaluate the full training loss at
-     θ(t) = (1 − t) θ_S + t θ_L on a grid of t. A barrier is a point of the segment where the loss
-     rises above both ends; two basins separated by a ridge would show one.
-     */
+    /// The training loss along θ(t) = (1 − t) a + t b for each t of `ts`.
     static func lossAlongLine(_ net: MLP, from a: [Double], to b: [Double], ts: [Double], x: Matrix, loss: Loss) -> [Double] {
         ts.map { t in
             //: begin interpolate
-            let theta = zip(a, b).map { (1 - t) * $0 + t * $1 }    // θ(t) = (1 − t) θ_S + t θ_L
+            let theta = zip(a, b).map { (1 - t) * $0 + t * $1 }    // θ(t) = (1 − t) θ_a + t θ_b
             //: end interpolate
             return net.with(parameters: theta).loss(x, loss)
         }
+    }
+
+    /// The rise of the loss on the segment t ∈ [0, 1] above its larger end, relative to that end:
+    /// (max L(θ(t)) − max(L(θ(0)), L(θ(1)))) / max(L(θ(0)), L(θ(1))). Zero or less: no barrier.
+    static func relativeBarrier(_ segment: [Double]) -> Double {
+        guard let first = segment.first, let last = segment.last, let peak = segment.max() else { return .nan }
+        let ends = Swift.max(first, last)
+        return ends > 0 ? (peak - ends) / ends : .nan
     }
 }

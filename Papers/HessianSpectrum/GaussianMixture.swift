@@ -8,22 +8,22 @@ import Numerics
 /// with the k means μ_c placed at distance `separation` from the origin along orthonormal random
 /// directions when k ≤ d (so every pair of means is separation·√2 apart), or drawn as
 /// N(0, separation²/d · I) when k > d. The ratio σ / separation sets how much the clusters overlap.
-public struct GaussianMixture: Sendable {
+struct GaussianMixture: Sendable {
     /// k x d, one mean per row.
-    public let means: Matrix
-    public let noise: Double
+    let means: Matrix
+    let noise: Double
 
-    public var classes: Int { means.rows }
-    public var dimension: Int { means.cols }
+    var classes: Int { means.rows }
+    var dimension: Int { means.cols }
 
     /// A mixture with the given means and noise level σ.
-    public init(means: Matrix, noise: Double) {
+    init(means: Matrix, noise: Double) {
         precondition(means.rows >= 1 && noise >= 0, "GaussianMixture: need at least one mean and σ ≥ 0")
         self.means = means; self.noise = noise
     }
 
     /// k clusters in ℝᵈ with random means at distance `separation` from the origin (see the type).
-    public init(classes k: Int, dimension d: Int, separation: Double, noise: Double, rng: inout RandomSource) {
+    init(classes k: Int, dimension d: Int, separation: Double, noise: Double, rng: inout RandomSource) {
         precondition(k >= 1 && d >= 1, "GaussianMixture: k and d must be positive")
         let m: Matrix
         if k <= d {
@@ -35,7 +35,7 @@ public struct GaussianMixture: Sendable {
     }
 
     /// `perClass` samples of every class, class by class (labels 0,0,...,1,1,...): n = k·perClass rows.
-    public func sample(perClass: Int, rng: inout RandomSource) -> (x: Matrix, labels: [Int]) {
+    func sample(perClass: Int, rng: inout RandomSource) -> (x: Matrix, labels: [Int]) {
         let (k, d) = (classes, dimension)
         var x = Matrix(rows: k * perClass, cols: d)
         var labels: [Int] = []
@@ -52,7 +52,7 @@ public struct GaussianMixture: Sendable {
 
     /// The Bayes-optimal error rate is hard to state in general; this is the fraction of `x` whose
     /// nearest mean is not the label's (the Bayes rule for equal priors and a shared isotropic σ).
-    public func nearestMeanError(_ x: Matrix, labels: [Int]) -> Double {
+    func nearestMeanError(_ x: Matrix, labels: [Int]) -> Double {
         var wrong = 0
         for i in 0..<x.rows {
             var best = 0, bestD = Double.infinity
