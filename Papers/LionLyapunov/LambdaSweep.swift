@@ -87,6 +87,6 @@ extension Lab {
                       notObserved: unconverged),
             ],
             failsIf: "at some λ Lion's final ||x||_∞ is more than 1% off 1/λ or its loss more than 1e-3 of f(0) − f* off the constrained optimum, or the losses do not rise with λ",
-            note: "Digits only, λ over a factor of 16 (5 values in full mode), one data subset.")
+            note: "Digits only, one data subset, the λ values of the setup table.")
     }
 }

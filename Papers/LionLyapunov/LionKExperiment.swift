@@ -40,7 +40,7 @@ extension Lab {
 
          Every run uses the same ε, λ and schedule as Lion, from x₀ = 0; each is scored against the reference
          solution of *every* problem, so the table shows which problem each optimizer actually solves, not
-         only that it solves its own (two problems can share a solution, as the off-diagonal entries show).
+         only that it solves its own (two problems can share a solution; an off-diagonal entry near zero shows where).
          */
         report.literate("lionk")
         let ks: [ConvexPotential] = [.l1, .l2, .halfSquaredL2, .huber, .l1PlusHalfSquaredL2]

@@ -126,6 +126,6 @@ extension Lab {
                       notObserved: q.entry == nil ? "the quadratic never reached the margin δ in the run" : nil),
             ],
             failsIf: "the excess exceeds e₀Π(1 − εₛλ) at some step, an iterate leaves the margin after entering it, or the quadratic's entry step is off the prediction by more than 5%",
-            note: "Deterministic full-batch runs from ||x₀||_∞ = 3/λ at one ε and λ; the rate is also swept over λ in Experiment 5.")
+            note: "Deterministic full-batch runs from ||x₀||_∞ = 3/λ at one ε and one λ.")
     }
 }

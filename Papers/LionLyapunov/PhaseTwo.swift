@@ -112,7 +112,7 @@ extension Lab {
                 Check("digits KKT residual / ||∇f(0)||_∞", measured: d.residual / d.gradientScale, .atMost(0.01), format: "%.3g"),
                 Check("digits active-set agreement", measured: d.agreement, .atLeast(0.95), format: "%.4f", notObserved: d.referenceUnconverged),
             ],
-            failsIf: "Lion's end point is more than 0.01/λ from the quadratic's box solution, or on the digits its loss misses f* by more than 1e-3 of f(0) − f*, its KKT residual exceeds 1% of ||∇f(0)||_∞, or its active set differs on more than 5% of the weights",
+            failsIf: "the end point of Lion is more than 0.01/λ from the quadratic's box solution, or on the digits its loss misses f* by more than 1e-3 of f(0) − f*, its KKT residual exceeds 1% of ||∇f(0)||_∞, or its active set differs on more than 5% of the weights",
             note: "The two runs of Experiment 1 (from outside the box), with ε decayed linearly to 0 at the end; one quadratic instance and one digits subset.")
     }
 }
