@@ -122,17 +122,17 @@ enum Algorithms {
     /*: reference
      **Reference solutions.** Each problem Lion-K is predicted to solve, min f(x) + (1/λ)K*(λx), is a
      convex composite problem. Accelerated proximal gradient (FISTA with restart, in
-     `Sources/Learning/ProximalGradient.swift`) solves the four with a strongly convex or ball-constrained
+     `ProximalGradient.swift` in this folder) solves the four with a strongly convex or ball-constrained
      objective: the indicator parts become projections (onto the box or the ℓ₂ ball), the smooth parts join
      the gradient. The plain box problem of the digits is not strongly convex (the softmax is invariant to
-     a common shift of all classes' weights) and FISTA crawls on it, so the box problems are solved by
-     Bertsekas' projected Newton method (`Sources/Learning/ProjectedNewton.swift`, with the exact Hessian
+     a common shift of all classes' weights), so FISTA has no linear rate on it; the box problems are solved by
+     Bertsekas' projected Newton method (`ProjectedNewton.swift`, with the exact Hessian
      of the softmax loss). Both stop on the gradient mapping G(x) = L·(x − prox(x − ∇f(x)/L)), which for
      the box is exactly the KKT residual; that residual, printed beside every reference, is what certifies
      it. The digits' box problem at the main λ (whose active set Claim 2 compares) and every quadratic
      problem are solved from x = 0; the other digits problems of Experiment 4 start from that box solution.
      In the λ sweep, where only optimal *values* are compared, the Newton solve starts at Lion's final
-     point to save time (a hundred Newton steps from 0 otherwise): on a convex problem the residual
+     point to save time: on a convex problem the residual
      certifies the value it reaches whatever the starting point.
      */
     static func reference(_ objective: Objective, _ k: ConvexPotential, lambda: Double,

@@ -51,31 +51,69 @@ public enum LionLyapunov {
         defaultSeed: 20231009
     )
 
-    /// Every size and step of the experiments, in one place.
+    /// The random streams of the run (`RandomSource.stream(seed:, Stream.x.rawValue)`).
+    enum Stream: UInt64, CaseIterable {
+        case quadratic = 0      // Q and x* of the quadratic
+        case digitsStart = 2    // the random signs of the digits' outside starting point
+    }
+
+    /// Every size and step of the experiments, in one place, each with its reason.
     struct Config {
+        /// Dimension of the quadratic: large enough that the box-constrained solution has a non-trivial
+        /// active set, small enough for an exact Newton reference.
         var quadraticDimension: Int
-        var digitsCount: Int            // rows of the digits data used
-        var lambda: Double              // the main weight decay (box radius 1/λ)
-        var rho: Double                 // ελ, the per-step contraction of the weight decay
-        var steps: Int                  // steps of a main run
-        var constantFraction: Double    // share of the run at constant ε before the linear decay
-        var lyapunovSteps: Int          // steps of the C3 run at the largest ε (smaller ε run longer)
-        var lambdas: [Double]           // the λ sweep
+        /// Rows of the digits data used (65 features x 10 classes = 650 weights whatever the count).
+        var digitsCount: Int
+        /// The main weight decay: box ||x||_∞ ≤ 1/λ = 1, inside which most of x* and all of the
+        /// digits' unconstrained minimizer (at infinity) do not lie.
+        var lambda: Double
+        /// ελ, the per-step contraction of the weight decay: phase 1 takes ln(e₀/ε)/(ελ) steps.
+        var rho: Double
+        /// Steps of a main run (constant ε, then linear decay to 0): long enough that phase 1 ends
+        /// inside the constant part and the decay removes the ±ε chatter.
+        var steps: Int
+        /// Share of a main run at constant ε before the linear decay.
+        var constantFraction: Double
+        /// Continuous time t·ε of every Lyapunov run on the quadratic: long enough for H to settle and
+        /// for the discrete rises of H (which start only once the iterates chatter around the
+        /// solution) to be seen at every step size.
+        var lyapunovTime: Double
+        /// Continuous time of the Lyapunov runs on the digits: long enough for the rises of H to be seen
+        /// at every step size (they start once the weights reach the box).
+        var digitsLyapunovTime: Double
+        /// Step sizes of the Lyapunov runs, as divisors of ε: at least 3 for an exponent fit.
+        var lyapunovDivisors: [Double]
+        /// The λ sweep of Experiment 5 (a factor 16 in box size).
+        var lambdas: [Double]
+        /// Iteration cap of the FISTA reference solves (projected Newton needs far fewer).
         var referenceIterations: Int
+        /// Lion's defaults.
         var beta1 = 0.9
         var beta2 = 0.99
 
         static let quick = Config(quadraticDimension: 20, digitsCount: 200, lambda: 1, rho: 6e-3, steps: 2500,
-                                  constantFraction: 0.6, lyapunovSteps: 1200, lambdas: [0.5, 1, 2],
-                                  referenceIterations: 20_000)
+                                  constantFraction: 0.6, lyapunovTime: 30, digitsLyapunovTime: 20,
+                                  lyapunovDivisors: [1, 2, 4], lambdas: [0.5, 1, 2], referenceIterations: 20_000)
         static let full = Config(quadraticDimension: 40, digitsCount: 1000, lambda: 1, rho: 2.5e-3, steps: 8000,
-                                 constantFraction: 0.6, lyapunovSteps: 3000, lambdas: [0.25, 0.5, 1, 2, 4],
-                                 referenceIterations: 50_000)
+                                 constantFraction: 0.6, lyapunovTime: 40, digitsLyapunovTime: 20,
+                                 lyapunovDivisors: [1, 2, 4, 8], lambdas: [0.25, 0.5, 1, 2, 4], referenceIterations: 50_000)
+
+        var epsilon: Double { rho / lambda }
+        var radius: Double { 1 / lambda }
     }
 
+    /// The notebook, in the paper's order: the setup, phase 1, phase 2, the Lyapunov function, Lion-K,
+    /// the λ sweep, and the discussion.
     public static func run(options: RunOptions, report: Report) throws {
         let c = options.quick ? Config.quick : Config.full
         report.literate("overview")
-        try Experiments(config: c, options: options, report: report).runAll()
+        let lab = try report.phase("setup: problems and reference solutions") { try Lab(config: c, options: options, report: report) }
+        lab.writeSetup()
+        let main = try report.phase("experiment 1: phase 1 from outside the box") { try lab.phaseOne() }
+        report.phase("experiment 2: phase 2, the limit point") { lab.phaseTwo(main) }
+        try report.phase("experiment 3: the Lyapunov function") { try lab.lyapunovExperiment() }
+        try report.phase("experiment 4: Lion-K") { try lab.lionK(main) }
+        try report.phase("experiment 5: the λ sweep") { try lab.lambdaSweep() }
+        report.discussion(lab.discussionText)
     }
 }
