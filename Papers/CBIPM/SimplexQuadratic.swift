@@ -1,0 +1,168 @@
+import Foundation
+import Numerics
+
+// Optimization over the probability simplex Δₙ = {w ∈ ℝⁿ : w ≥ 0, Σ wᵢ = 1}: the exact Euclidean
+// projection and a pairwise Frank–Wolfe solver for convex quadratics (kernel balancing weights),
+// stopped on the Frank–Wolfe gap, a certificate that bounds f(w) − min f.
+
+/// The probability simplex.
+enum Simplex {
+    /// The Euclidean projection argmin_{w ∈ Δₙ} ||w − v||₂, by sorting (Held, Wolfe & Crowder 1974;
+    /// Duchi et al. 2008): wᵢ = max(vᵢ − τ, 0) with τ chosen so that the result sums to one.
+    static func project(_ v: [Double]) -> [Double] {
+        precondition(!v.isEmpty, "Simplex.project: empty vector")
+        let u = v.sorted(by: >)
+        var cumulative = 0.0, tau = 0.0
+        for (k, uk) in u.enumerated() {
+            cumulative += uk
+            let t = (cumulative - 1) / Double(k + 1)
+            if uk - t > 0 { tau = t } else { break }
+        }
+        return v.map { Swift.max($0 - tau, 0) }
+    }
+
+    /// The uniform point (1/n, …, 1/n).
+    static func uniform(_ n: Int) -> [Double] { [Double](repeating: 1 / Double(n), count: n) }
+
+    /// The Frank–Wolfe gap gᵀw − minᵢ gᵢ of a point w with gradient g: for convex f it bounds
+    /// f(w) − min_{Δ} f from above, and it is zero exactly at a minimizer.
+    static func frankWolfeGap(point w: [Double], gradient g: [Double]) -> Double {
+        Vector.dot(g, w) - (g.min() ?? 0)
+    }
+
+    /// Q·w for a symmetric Q, as Σⱼ wⱼ Qⱼ (row axpys, skipping zero weights), on the calling thread:
+    /// the solvers run inside a parallel loop over data sets, so their products stay serial.
+    static func symmetricProduct(_ q: Matrix, _ w: [Double]) -> [Double] {
+        let n = w.count
+        var y = [Double](repeating: 0, count: n)
+        q.storage.withUnsafeBufferPointer { qp in
+            y.withUnsafeMutableBufferPointer { yp in
+                let Q = qp.baseAddress!, Y = yp.baseAddress!
+                for j in 0..<n where w[j] != 0 {
+                    let a = w[j], row = Q + j * n
+                    for i in 0..<n { Y[i] += a * row[i] }
+                }
+            }
+        }
+        return y
+    }
+}
+
+/// Minimizes the convex quadratic f(w) = wᵀQw − 2bᵀw over the simplex (Q symmetric positive
+/// semi-definite), for example the squared MMD between reweighted and target samples, by the
+/// pairwise Frank–Wolfe method (Lacoste-Julien & Jaggi 2015): each step moves mass from the
+/// support point with the largest gradient to the point with the smallest, with the exact line
+/// search of a quadratic, and keeps Qw − b up to date by two rows of Q, so a step costs O(n). It
+/// stops when the Frank–Wolfe gap gᵀw − minᵢ gᵢ, which certifies f(w) − min f ≤ gap, is at most
+/// `tolerance`.
+struct SimplexQuadratic: Sendable {
+    let quadratic: Matrix
+    let linear: [Double]
+
+    init(quadratic: Matrix, linear: [Double]) {
+        precondition(quadratic.isSquare && quadratic.rows == linear.count, "SimplexQuadratic: Q must be n x n and b of length n")
+        self.quadratic = quadratic
+        self.linear = linear
+    }
+
+    /// The outcome of a solve.
+    struct Solution: Sendable {
+        let weights: [Double]
+        /// f(weights) = wᵀQw − 2bᵀw.
+        let value: Double
+        /// The Frank–Wolfe gap at `weights` (an upper bound on the suboptimality).
+        let gap: Double
+        let iterations: Int
+        let converged: Bool
+    }
+
+    func value(_ w: [Double]) -> Double {
+        Vector.dot(w, Simplex.symmetricProduct(quadratic, w)) - 2 * Vector.dot(linear, w)
+    }
+
+    /// ∇f(w) = 2(Qw − b).
+    func gradient(_ w: [Double]) -> [Double] {
+        zip(Simplex.symmetricProduct(quadratic, w), linear).map { 2 * ($0 - $1) }
+    }
+
+    /// Pairwise Frank–Wolfe from `start` (default: the uniform weights) until the Frank–Wolfe gap is
+    /// at most `tolerance` or `maxIterations` steps were taken (then `converged` is false).
+    func solve(start: [Double]? = nil, tolerance: Double, maxIterations: Int = 1_000_000) throws -> Solution {
+        if quadratic.hasNonFinite || linear.contains(where: { !$0.isFinite }) {
+            throw LinearAlgebraError.nonFiniteInput(routine: "SimplexQuadratic")
+        }
+        let n = linear.count
+        var w = Simplex.project(start ?? Simplex.uniform(n))
+        var gap = Double.infinity, iteration = 0
+        // d = Qw − b, half the gradient; recomputed now and then so that rounding does not drift.
+        var d = [Double](repeating: 0, count: n)
+        func refresh() { d = zip(Simplex.symmetricProduct(quadratic, w), linear).map { $0 - $1 } }
+        refresh()
+        try quadratic.storage.withUnsafeBufferPointer { qp in
+            let Q = qp.baseAddress!
+            while true {
+                if iteration % 5000 == 0 && iteration > 0 { refresh() }
+                //: begin fwscan
+                // One vectorized pass: min over all dᵢ, max over the support, and dᵀw.
+                let (low, high, dw) = FrankWolfeScan.extremes(d, w)
+                //: end fwscan
+                gap = 2 * (dw - low)
+                if !gap.isFinite { throw LinearAlgebraError.nonFiniteInput(routine: "SimplexQuadratic (iterate)") }
+                if gap <= tolerance || iteration == maxIterations || high == -.infinity { break }
+                let s = d.firstIndex(of: low)!
+                let v = (0..<n).first { w[$0] > 0 && d[$0] == high }!
+                if v == s { break }
+                iteration += 1
+                // Move γ from v to s: f changes by 2γ(d_s − d_v) + γ²(Q_ss + Q_vv − 2Q_sv).
+                let curvature = Q[s * n + s] + Q[v * n + v] - 2 * Q[s * n + v]
+                let maxStep = w[v]
+                let gamma = curvature > 0 ? Swift.min((high - low) / curvature, maxStep) : maxStep
+                w[s] += gamma
+                if gamma == maxStep { w[v] = 0 } else { w[v] -= gamma }
+                let rs = Q + s * n, rv = Q + v * n
+                d.withUnsafeMutableBufferPointer { dp in
+                    let D = dp.baseAddress!
+                    for i in 0..<n { D[i] += gamma * (rs[i] - rv[i]) }
+                }
+            }
+        }
+        let total = w.reduce(0, +)
+        w = w.map { $0 / total }   // remove the rounding drift of Σw = 1
+        gap = Simplex.frankWolfeGap(point: w, gradient: gradient(w))
+        return Solution(weights: w, value: value(w), gap: gap, iterations: iteration, converged: gap <= tolerance)
+    }
+}
+
+/// The scan of one Frank–Wolfe step, eight lanes at a time.
+enum FrankWolfeScan {
+    /// (minᵢ dᵢ, max over wᵢ > 0 of dᵢ (−∞ if none), Σ dᵢwᵢ). A NaN in d makes the sum NaN.
+    static func extremes(_ d: [Double], _ w: [Double]) -> (Double, Double, Double) {
+        let n = d.count
+        return d.withUnsafeBufferPointer { dp in
+            w.withUnsafeBufferPointer { wp in
+                let D = UnsafeRawPointer(dp.baseAddress!), W = UnsafeRawPointer(wp.baseAddress!)
+                let stride = MemoryLayout<Double>.stride
+                var low = SIMD8<Double>(repeating: .infinity), high = SIMD8<Double>(repeating: -.infinity)
+                var dot = SIMD8<Double>(repeating: 0)
+                var i = 0
+                while i + 8 <= n {
+                    let dv = D.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self)
+                    let wv = W.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self)
+                    low = pointwiseMin(low, dv)
+                    high = pointwiseMax(high, dv.replacing(with: -.infinity, where: wv .<= 0))
+                    dot.addProduct(dv, wv)
+                    i += 8
+                }
+                var lo = low.min(), hi = high.max(), sum = dot.sum()
+                while i < n {
+                    let di = dp[i], wi = wp[i]
+                    lo = Swift.min(lo, di)
+                    if wi > 0 { hi = Swift.max(hi, di) }
+                    sum += di * wi
+                    i += 1
+                }
+                return (lo, hi, sum)
+            }
+        }
+    }
+}
