@@ -11,14 +11,14 @@ import Numerics
 
  - **the authors' solver (primary)**: w = softmax(θ), θ started at a constant (the uniform
    weights), 1000 Adam steps (β = (0.9, 0.999), ε = 10⁻⁸) at learning rate 0.03 on MMD²(softmax θ),
-   exactly the loop of their `CBIPM_ATT.py`, in double instead of single precision. The gradient
-   through the softmax is ∂/∂θᵢ = wᵢ(gᵢ − wᵀg) with g = 2(K₀₀w − K₀₁1/n₁).
+   exactly the loop of their `CBIPM_ATT.py`. As in their code the kernel product K₀₀w is computed
+   in single precision (the rest in double). The gradient through the softmax is
+   ∂/∂θᵢ = wᵢ(gᵢ − wᵀg) with g = 2(K₀₀w − K₀₁1/n₁).
  - **pairwise Frank–Wolfe (sensitivity)**: from the uniform weights, each step moves mass between
    two control units with an exact line search, stopped when the Frank–Wolfe gap, a certificate
-   that MMD²(w) − min MMD² ≤ gap, falls below a small fraction of MMD²(uniform). It approaches the
-   minimum far more closely than 1000 Adam steps, and on this flat problem lands on sparser
-   weights (smaller effective sample size): the two rows together show how much of the result is
-   the IPM and how much is the optimizer.
+   that MMD²(w) − min MMD² ≤ gap, falls below a small fraction of MMD²(uniform). The two rows,
+   with their effective sample sizes and the distance between their weights (solver diagnostics),
+   show how much of the result is the IPM and how much is the optimizer.
  */
 
 /// Settings of the authors' softmax-Adam loop.
@@ -45,9 +45,10 @@ enum MMDWeights {
         var theta = [Double](repeating: 0, count: n)
         var m = [Double](repeating: 0, count: n), v = [Double](repeating: 0, count: n)
         var w = Simplex.uniform(n)
+        let kernel = objective.quadratic.storage.map(Float.init)   // single precision, as the authors'
         for t in 1...a.steps {
             //: begin adam
-            let g = zip(Simplex.symmetricProduct(objective.quadratic, w), objective.linear).map { 2 * ($0 - $1) }
+            let g = zip(singlePrecisionProduct(kernel, w), objective.linear).map { 2 * ($0 - $1) }
             let gw = Vector.dot(g, w)
             let (c1, c2) = (1 - Foundation.pow(a.beta1, Double(t)), 1 - Foundation.pow(a.beta2, Double(t)))
             for i in 0..<n {
@@ -77,6 +78,22 @@ enum MMDWeights {
         return (solution.weights, SolverReport(iterations: solution.iterations,
                                                relativeObjective: objective.value(solution.weights) / scale,
                                                relativeGap: solution.gap / scale, converged: solution.converged))
+    }
+
+    /// K·w for a symmetric n x n kernel stored in single precision, as Σⱼ wⱼ Kⱼ (row axpys).
+    static func singlePrecisionProduct(_ k: [Float], _ w: [Double]) -> [Double] {
+        let n = w.count
+        var y = [Float](repeating: 0, count: n)
+        k.withUnsafeBufferPointer { kp in
+            y.withUnsafeMutableBufferPointer { yp in
+                let K = kp.baseAddress!, Y = yp.baseAddress!
+                for j in 0..<n {
+                    let a = Float(w[j]), row = K + j * n
+                    for i in 0..<n { Y[i] += a * row[i] }
+                }
+            }
+        }
+        return y.map(Double.init)
     }
 
     /// exp(θᵢ − max θ) normalized.

@@ -102,15 +102,13 @@ struct SimplexQuadratic: Sendable {
             let Q = qp.baseAddress!
             while true {
                 if iteration % 5000 == 0 && iteration > 0 { refresh() }
-                //: begin fwscan
-                // One vectorized pass: min over all dᵢ, max over the support, and dᵀw.
+                // One pass: min over all dᵢ, max over the support, and dᵀw.
                 let (low, high, dw) = FrankWolfeScan.extremes(d, w)
-                //: end fwscan
                 gap = 2 * (dw - low)
                 if !gap.isFinite { throw LinearAlgebraError.nonFiniteInput(routine: "SimplexQuadratic (iterate)") }
                 if gap <= tolerance || iteration == maxIterations || high == -.infinity { break }
-                let s = d.firstIndex(of: low)!
-                let v = (0..<n).first { w[$0] > 0 && d[$0] == high }!
+                let s = FrankWolfeScan.firstIndex(d, w, of: low, onSupport: false)!
+                let v = FrankWolfeScan.firstIndex(d, w, of: high, onSupport: true)!
                 if v == s { break }
                 iteration += 1
                 // Move γ from v to s: f changes by 2γ(d_s − d_v) + γ²(Q_ss + Q_vv − 2Q_sv).
@@ -133,35 +131,46 @@ struct SimplexQuadratic: Sendable {
     }
 }
 
-/// The scan of one Frank–Wolfe step, eight lanes at a time.
+/// The scan of one Frank–Wolfe step: branch-free scalar code with four independent accumulators,
+/// which the compiler keeps in registers (Swift's generic SIMD masks compiled to far slower code).
 enum FrankWolfeScan {
     /// (minᵢ dᵢ, max over wᵢ > 0 of dᵢ (−∞ if none), Σ dᵢwᵢ). A NaN in d makes the sum NaN.
     static func extremes(_ d: [Double], _ w: [Double]) -> (Double, Double, Double) {
         let n = d.count
         return d.withUnsafeBufferPointer { dp in
             w.withUnsafeBufferPointer { wp in
-                let D = UnsafeRawPointer(dp.baseAddress!), W = UnsafeRawPointer(wp.baseAddress!)
-                let stride = MemoryLayout<Double>.stride
-                var low = SIMD8<Double>(repeating: .infinity), high = SIMD8<Double>(repeating: -.infinity)
-                var dot = SIMD8<Double>(repeating: 0)
+                let D = dp.baseAddress!, W = wp.baseAddress!
+                var lo = (Double.infinity, Double.infinity, Double.infinity, Double.infinity)
+                var hi = (-Double.infinity, -Double.infinity, -Double.infinity, -Double.infinity)
+                var dot = (0.0, 0.0, 0.0, 0.0)
+                @inline(__always) func lane(_ di: Double, _ wi: Double, _ l: inout Double, _ h: inout Double, _ s: inout Double) {
+                    l = di < l ? di : l
+                    let candidate = wi > 0 ? di : -Double.infinity
+                    h = candidate > h ? candidate : h
+                    s += di * wi
+                }
                 var i = 0
-                while i + 8 <= n {
-                    let dv = D.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self)
-                    let wv = W.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self)
-                    low = pointwiseMin(low, dv)
-                    high = pointwiseMax(high, dv.replacing(with: -.infinity, where: wv .<= 0))
-                    dot.addProduct(dv, wv)
-                    i += 8
+                while i + 4 <= n {
+                    lane(D[i], W[i], &lo.0, &hi.0, &dot.0)
+                    lane(D[i + 1], W[i + 1], &lo.1, &hi.1, &dot.1)
+                    lane(D[i + 2], W[i + 2], &lo.2, &hi.2, &dot.2)
+                    lane(D[i + 3], W[i + 3], &lo.3, &hi.3, &dot.3)
+                    i += 4
                 }
-                var lo = low.min(), hi = high.max(), sum = dot.sum()
-                while i < n {
-                    let di = dp[i], wi = wp[i]
-                    lo = Swift.min(lo, di)
-                    if wi > 0 { hi = Swift.max(hi, di) }
-                    sum += di * wi
-                    i += 1
-                }
-                return (lo, hi, sum)
+                while i < n { lane(D[i], W[i], &lo.0, &hi.0, &dot.0); i += 1 }
+                return (Swift.min(Swift.min(lo.0, lo.1), Swift.min(lo.2, lo.3)),
+                        Swift.max(Swift.max(hi.0, hi.1), Swift.max(hi.2, hi.3)),
+                        (dot.0 + dot.1) + (dot.2 + dot.3))
+            }
+        }
+    }
+
+    /// The first i with dᵢ = value (and wᵢ > 0 when `onSupport`).
+    static func firstIndex(_ d: [Double], _ w: [Double], of value: Double, onSupport: Bool) -> Int? {
+        d.withUnsafeBufferPointer { dp in
+            w.withUnsafeBufferPointer { wp in
+                for i in 0..<dp.count where dp[i] == value && (!onSupport || wp[i] > 0) { return i }
+                return nil
             }
         }
     }
