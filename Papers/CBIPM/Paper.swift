@@ -77,7 +77,7 @@ public enum CBIPM {
         var evaluationBandwidths: [Double] = [1, 3, 10]
 
         static let quick = Config(sampleSizes: [100, 200, 400], replications: [40, 40, 20])
-        static let full = Config(sampleSizes: [200, 500, 1000, 2000], replications: [200, 200, 100, 50])
+        static let full = Config(sampleSizes: [200, 500, 1000, 2000], replications: [200, 100, 100, 50])
 
         func settings(quick: Bool, seed: UInt64) -> [Setting] {
             [Setting("sample sizes n", Fmt.list(sampleSizes.map(Double.init)), quick ? "quick mode" : "the paper's 200 and 1000, plus 500 and 2000 to see the bias trend over a 10-fold range"),

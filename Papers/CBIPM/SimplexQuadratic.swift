@@ -103,13 +103,11 @@ struct SimplexQuadratic: Sendable {
             while true {
                 if iteration % 5000 == 0 && iteration > 0 { refresh() }
                 // One pass: min over all dᵢ, max over the support, and dᵀw.
-                let (low, high, dw) = FrankWolfeScan.extremes(d, w)
-                gap = 2 * (dw - low)
+                let scan = FrankWolfeScan.extremes(d, w)
+                let (low, high, s, v) = (scan.low, scan.high, scan.lowIndex, scan.highIndex)
+                gap = 2 * (scan.dot - low)
                 if !gap.isFinite { throw LinearAlgebraError.nonFiniteInput(routine: "SimplexQuadratic (iterate)") }
-                if gap <= tolerance || iteration == maxIterations || high == -.infinity { break }
-                let s = FrankWolfeScan.firstIndex(d, w, of: low, onSupport: false)!
-                let v = FrankWolfeScan.firstIndex(d, w, of: high, onSupport: true)!
-                if v == s { break }
+                if gap <= tolerance || iteration == maxIterations || v < 0 || v == s { break }
                 iteration += 1
                 // Move γ from v to s: f changes by 2γ(d_s − d_v) + γ²(Q_ss + Q_vv − 2Q_sv).
                 let curvature = Q[s * n + s] + Q[v * n + v] - 2 * Q[s * n + v]
@@ -131,47 +129,58 @@ struct SimplexQuadratic: Sendable {
     }
 }
 
-/// The scan of one Frank–Wolfe step: branch-free scalar code with four independent accumulators,
-/// which the compiler keeps in registers (Swift's generic SIMD masks compiled to far slower code).
+/// The scan of one Frank–Wolfe step: branch-free scalar code with four independent lanes, which the
+/// compiler keeps in registers (Swift's generic SIMD masks compiled to far slower code).
 enum FrankWolfeScan {
-    /// (minᵢ dᵢ, max over wᵢ > 0 of dᵢ (−∞ if none), Σ dᵢwᵢ). A NaN in d makes the sum NaN.
-    static func extremes(_ d: [Double], _ w: [Double]) -> (Double, Double, Double) {
-        let n = d.count
-        return d.withUnsafeBufferPointer { dp in
-            w.withUnsafeBufferPointer { wp in
-                let D = dp.baseAddress!, W = wp.baseAddress!
-                var lo = (Double.infinity, Double.infinity, Double.infinity, Double.infinity)
-                var hi = (-Double.infinity, -Double.infinity, -Double.infinity, -Double.infinity)
-                var dot = (0.0, 0.0, 0.0, 0.0)
-                @inline(__always) func lane(_ di: Double, _ wi: Double, _ l: inout Double, _ h: inout Double, _ s: inout Double) {
-                    l = di < l ? di : l
-                    let candidate = wi > 0 ? di : -Double.infinity
-                    h = candidate > h ? candidate : h
-                    s += di * wi
-                }
-                var i = 0
-                while i + 4 <= n {
-                    lane(D[i], W[i], &lo.0, &hi.0, &dot.0)
-                    lane(D[i + 1], W[i + 1], &lo.1, &hi.1, &dot.1)
-                    lane(D[i + 2], W[i + 2], &lo.2, &hi.2, &dot.2)
-                    lane(D[i + 3], W[i + 3], &lo.3, &hi.3, &dot.3)
-                    i += 4
-                }
-                while i < n { lane(D[i], W[i], &lo.0, &hi.0, &dot.0); i += 1 }
-                return (Swift.min(Swift.min(lo.0, lo.1), Swift.min(lo.2, lo.3)),
-                        Swift.max(Swift.max(hi.0, hi.1), Swift.max(hi.2, hi.3)),
-                        (dot.0 + dot.1) + (dot.2 + dot.3))
-            }
+    struct Extremes {
+        /// minᵢ dᵢ and its first index.
+        var low: Double, lowIndex: Int
+        /// max of dᵢ over wᵢ > 0 (−∞ if none) and its first index (−1 if none).
+        var high: Double, highIndex: Int
+        /// Σ dᵢwᵢ (NaN if d has a NaN).
+        var dot: Double
+    }
+
+    private struct Lane {
+        var low = Double.infinity, lowIndex = Int.max
+        var high = -Double.infinity, highIndex = Int.max
+        var dot = 0.0
+
+        @inline(__always) mutating func take(_ d: Double, _ w: Double, _ i: Int) {
+            if d < low { low = d; lowIndex = i }
+            if w > 0 && d > high { high = d; highIndex = i }
+            dot += d * w
+        }
+
+        /// Merges two lanes; ties go to the smaller index, so the result is the first extreme.
+        static func merge(_ a: Lane, _ b: Lane) -> Lane {
+            var m = a
+            if b.low < a.low || (b.low == a.low && b.lowIndex < a.lowIndex) { m.low = b.low; m.lowIndex = b.lowIndex }
+            if b.high > a.high || (b.high == a.high && b.highIndex < a.highIndex) { m.high = b.high; m.highIndex = b.highIndex }
+            m.dot = a.dot + b.dot
+            return m
         }
     }
 
-    /// The first i with dᵢ = value (and wᵢ > 0 when `onSupport`).
-    static func firstIndex(_ d: [Double], _ w: [Double], of value: Double, onSupport: Bool) -> Int? {
-        d.withUnsafeBufferPointer { dp in
-            w.withUnsafeBufferPointer { wp in
-                for i in 0..<dp.count where dp[i] == value && (!onSupport || wp[i] > 0) { return i }
-                return nil
+    static func extremes(_ d: [Double], _ w: [Double]) -> Extremes {
+        let n = d.count
+        let lane = d.withUnsafeBufferPointer { dp in
+            w.withUnsafeBufferPointer { wp -> Lane in
+                let D = dp.baseAddress!, W = wp.baseAddress!
+                var l0 = Lane(), l1 = Lane(), l2 = Lane(), l3 = Lane()
+                var i = 0
+                while i + 4 <= n {
+                    l0.take(D[i], W[i], i)
+                    l1.take(D[i + 1], W[i + 1], i + 1)
+                    l2.take(D[i + 2], W[i + 2], i + 2)
+                    l3.take(D[i + 3], W[i + 3], i + 3)
+                    i += 4
+                }
+                while i < n { l0.take(D[i], W[i], i); i += 1 }
+                return Lane.merge(Lane.merge(l0, l1), Lane.merge(l2, l3))
             }
         }
+        return Extremes(low: lane.low, lowIndex: lane.lowIndex == Int.max ? -1 : lane.lowIndex,
+                        high: lane.high, highIndex: lane.highIndex == Int.max ? -1 : lane.highIndex, dot: lane.dot)
     }
 }

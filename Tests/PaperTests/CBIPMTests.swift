@@ -98,11 +98,18 @@ final class CBIPMTests: XCTestCase {
         for n in [1, 3, 4, 9, 30] {
             let d = (0..<n).map { _ in rng.normal() }
             let w = (0..<n).map { i in i % 3 == 0 ? 0 : rng.uniform() }
-            let (lo, hi, dot) = FrankWolfeScan.extremes(d, w)
-            XCTAssertEqual(lo, d.min()!)
-            XCTAssertEqual(hi, zip(d, w).filter { $0.1 > 0 }.map(\.0).max() ?? -.infinity)
-            XCTAssertEqual(dot, Vector.dot(d, w), accuracy: 1e-12)
+            let scan = FrankWolfeScan.extremes(d, w)
+            XCTAssertEqual(scan.low, d.min()!)
+            XCTAssertEqual(scan.lowIndex, d.firstIndex(of: d.min()!)!)
+            let support = zip(d, w).filter { $0.1 > 0 }.map(\.0)
+            XCTAssertEqual(scan.high, support.max() ?? -.infinity)
+            XCTAssertEqual(scan.highIndex, support.max().map { m in (0..<n).first { w[$0] > 0 && d[$0] == m }! } ?? -1)
+            XCTAssertEqual(scan.dot, Vector.dot(d, w), accuracy: 1e-12)
         }
+        // Ties go to the first index, in every lane.
+        let tied = FrankWolfeScan.extremes([3, 1, 5, 1, 5, 1], [1, 1, 1, 1, 1, 1])
+        XCTAssertEqual(tied.lowIndex, 1)
+        XCTAssertEqual(tied.highIndex, 2)
     }
 
     func testSimplexProjectionClosedForms() {
