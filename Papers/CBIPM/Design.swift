@@ -1,6 +1,5 @@
 import Foundation
 import Numerics
-import Learning
 
 /*: design
  **The Kang–Schafer design (Kang & Schafer 2007), as the authors' data generator uses it for the
@@ -75,10 +74,13 @@ struct KangSchaferSample {
         return out
     }
 
-    /// The rows of `m` listed in `rows`.
-    static func rows(_ m: Matrix, _ rows: [Int]) -> Matrix {
-        var out = Matrix(rows: rows.count, cols: m.cols)
-        for (r, i) in rows.enumerated() { out.setRow(r, m.row(i)) }
-        return out
+    /// The authors' outcome-model augmentation (their `aug-OLS` column): Y minus the prediction of
+    /// an ordinary least-squares fit of Y on (1, X) over the controls only. Weighting the residuals
+    /// instead of Y gives the augmented (doubly robust style) ATT estimate.
+    func olsResiduals(_ y: [Double]) throws -> [Double] {
+        let design = LogisticRegression.withIntercept(covariates)
+        let controls = design.rows(controlIndices)
+        let beta = try CholeskyFactorization(gram(controls)).solve(controls.applyTransposed(controlIndices.map { y[$0] }))
+        return zip(y, gemv(design, beta)).map { $0 - $1 }
     }
 }

@@ -12,22 +12,22 @@ import Numerics
 /// likelihood fit (R's `glm`); `ridge = 1` with the intercept free is scikit-learn's default
 /// `LogisticRegression(C = 1)`. Under complete separation the unpenalized fit has no maximizer and
 /// the iteration stops with `LinearAlgebraError.noConvergence` (or a non-positive-definite Hessian).
-public struct LogisticRegression: Sendable {
+struct LogisticRegression: Sendable {
     /// Coefficients, the intercept first when `fitIntercept` (then one per column of the features).
-    public let coefficients: [Double]
+    let coefficients: [Double]
     /// Fitted probabilities P(y = 1 | xᵢ) for the training rows.
-    public let probabilities: [Double]
+    let probabilities: [Double]
     /// The penalized log-likelihood at the fit.
-    public let logLikelihood: Double
+    let logLikelihood: Double
     /// Newton iterations used.
-    public let iterations: Int
-    public let ridge: Double
-    public let fitIntercept: Bool
+    let iterations: Int
+    let ridge: Double
+    let fitIntercept: Bool
 
     /// Fits the model to `features` (n x d) and 0/1 `labels`.
     /// Converged when the Newton decrement δᵀ∇ℓ falls below `tolerance` (relative to max(1, |ℓ|)); that
     /// last step is taken.
-    public init(features x: Matrix, labels y: [Double], ridge: Double = 0, fitIntercept: Bool = true,
+    init(features x: Matrix, labels y: [Double], ridge: Double = 0, fitIntercept: Bool = true,
                 tolerance: Double = 1e-12, maxIterations: Int = 100) throws {
         precondition(y.count == x.rows, "LogisticRegression: \(y.count) labels for \(x.rows) rows")
         precondition(y.allSatisfy { $0 == 0 || $0 == 1 }, "LogisticRegression: labels must be 0 or 1")
@@ -95,24 +95,24 @@ public struct LogisticRegression: Sendable {
     }
 
     /// P(y = 1 | x) for one feature vector (without the intercept column).
-    public func probability(_ x: [Double]) -> Double {
+    func probability(_ x: [Double]) -> Double {
         let eta = fitIntercept ? coefficients[0] + Vector.dot(Array(coefficients.dropFirst()), x)
                                : Vector.dot(coefficients, x)
         return LogisticRegression.sigmoid(eta)
     }
 
     /// 1 / (1 + e^(−z)), accurate for large |z|.
-    public static func sigmoid(_ z: Double) -> Double {
+    static func sigmoid(_ z: Double) -> Double {
         z >= 0 ? 1 / (1 + Foundation.exp(-z)) : { let e = Foundation.exp(z); return e / (1 + e) }()
     }
 
     /// log(1 + e^z) without overflow.
-    public static func softplus(_ z: Double) -> Double {
+    static func softplus(_ z: Double) -> Double {
         z > 0 ? z + Foundation.log1p(Foundation.exp(-z)) : Foundation.log1p(Foundation.exp(z))
     }
 
     /// [1, X]: the design with a leading column of ones.
-    public static func withIntercept(_ x: Matrix) -> Matrix {
+    static func withIntercept(_ x: Matrix) -> Matrix {
         Matrix(rows: x.rows, cols: x.cols + 1) { i, j in j == 0 ? 1 : x[i, j - 1] }
     }
 }

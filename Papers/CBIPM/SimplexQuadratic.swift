@@ -1,0 +1,186 @@
+import Foundation
+import Numerics
+
+// Optimization over the probability simplex Δₙ = {w ∈ ℝⁿ : w ≥ 0, Σ wᵢ = 1}: the exact Euclidean
+// projection and a pairwise Frank–Wolfe solver for convex quadratics (kernel balancing weights),
+// stopped on the Frank–Wolfe gap, a certificate that bounds f(w) − min f.
+
+/// The probability simplex.
+enum Simplex {
+    /// The Euclidean projection argmin_{w ∈ Δₙ} ||w − v||₂, by sorting (Held, Wolfe & Crowder 1974;
+    /// Duchi et al. 2008): wᵢ = max(vᵢ − τ, 0) with τ chosen so that the result sums to one.
+    static func project(_ v: [Double]) -> [Double] {
+        precondition(!v.isEmpty, "Simplex.project: empty vector")
+        let u = v.sorted(by: >)
+        var cumulative = 0.0, tau = 0.0
+        for (k, uk) in u.enumerated() {
+            cumulative += uk
+            let t = (cumulative - 1) / Double(k + 1)
+            if uk - t > 0 { tau = t } else { break }
+        }
+        return v.map { Swift.max($0 - tau, 0) }
+    }
+
+    /// The uniform point (1/n, …, 1/n).
+    static func uniform(_ n: Int) -> [Double] { [Double](repeating: 1 / Double(n), count: n) }
+
+    /// The Frank–Wolfe gap gᵀw − minᵢ gᵢ of a point w with gradient g: for convex f it bounds
+    /// f(w) − min_{Δ} f from above, and it is zero exactly at a minimizer.
+    static func frankWolfeGap(point w: [Double], gradient g: [Double]) -> Double {
+        Vector.dot(g, w) - (g.min() ?? 0)
+    }
+
+    /// Q·w for a symmetric Q, as Σⱼ wⱼ Qⱼ (row axpys, skipping zero weights), on the calling thread:
+    /// the solvers run inside a parallel loop over data sets, so their products stay serial.
+    static func symmetricProduct(_ q: Matrix, _ w: [Double]) -> [Double] {
+        let n = w.count
+        var y = [Double](repeating: 0, count: n)
+        q.storage.withUnsafeBufferPointer { qp in
+            y.withUnsafeMutableBufferPointer { yp in
+                let Q = qp.baseAddress!, Y = yp.baseAddress!
+                for j in 0..<n where w[j] != 0 {
+                    let a = w[j], row = Q + j * n
+                    for i in 0..<n { Y[i] += a * row[i] }
+                }
+            }
+        }
+        return y
+    }
+}
+
+/// Minimizes the convex quadratic f(w) = wᵀQw − 2bᵀw over the simplex (Q symmetric positive
+/// semi-definite), for example the squared MMD between reweighted and target samples, by the
+/// pairwise Frank–Wolfe method (Lacoste-Julien & Jaggi 2015): each step moves mass from the
+/// support point with the largest gradient to the point with the smallest, with the exact line
+/// search of a quadratic, and keeps Qw − b up to date by two rows of Q, so a step costs O(n). It
+/// stops when the Frank–Wolfe gap gᵀw − minᵢ gᵢ, which certifies f(w) − min f ≤ gap, is at most
+/// `tolerance`.
+struct SimplexQuadratic: Sendable {
+    let quadratic: Matrix
+    let linear: [Double]
+
+    init(quadratic: Matrix, linear: [Double]) {
+        precondition(quadratic.isSquare && quadratic.rows == linear.count, "SimplexQuadratic: Q must be n x n and b of length n")
+        self.quadratic = quadratic
+        self.linear = linear
+    }
+
+    /// The outcome of a solve.
+    struct Solution: Sendable {
+        let weights: [Double]
+        /// f(weights) = wᵀQw − 2bᵀw.
+        let value: Double
+        /// The Frank–Wolfe gap at `weights` (an upper bound on the suboptimality).
+        let gap: Double
+        let iterations: Int
+        let converged: Bool
+    }
+
+    func value(_ w: [Double]) -> Double {
+        Vector.dot(w, Simplex.symmetricProduct(quadratic, w)) - 2 * Vector.dot(linear, w)
+    }
+
+    /// ∇f(w) = 2(Qw − b).
+    func gradient(_ w: [Double]) -> [Double] {
+        zip(Simplex.symmetricProduct(quadratic, w), linear).map { 2 * ($0 - $1) }
+    }
+
+    /// Pairwise Frank–Wolfe from `start` (default: the uniform weights) until the Frank–Wolfe gap is
+    /// at most `tolerance` or `maxIterations` steps were taken (then `converged` is false).
+    func solve(start: [Double]? = nil, tolerance: Double, maxIterations: Int = 1_000_000) throws -> Solution {
+        if quadratic.hasNonFinite || linear.contains(where: { !$0.isFinite }) {
+            throw LinearAlgebraError.nonFiniteInput(routine: "SimplexQuadratic")
+        }
+        let n = linear.count
+        var w = Simplex.project(start ?? Simplex.uniform(n))
+        var gap = Double.infinity, iteration = 0
+        // d = Qw − b, half the gradient; recomputed now and then so that rounding does not drift.
+        var d = [Double](repeating: 0, count: n)
+        func refresh() { d = zip(Simplex.symmetricProduct(quadratic, w), linear).map { $0 - $1 } }
+        refresh()
+        try quadratic.storage.withUnsafeBufferPointer { qp in
+            let Q = qp.baseAddress!
+            while true {
+                if iteration % 5000 == 0 && iteration > 0 { refresh() }
+                // One pass: min over all dᵢ, max over the support, and dᵀw.
+                let scan = FrankWolfeScan.extremes(d, w)
+                let (low, high, s, v) = (scan.low, scan.high, scan.lowIndex, scan.highIndex)
+                gap = 2 * (scan.dot - low)
+                if !gap.isFinite { throw LinearAlgebraError.nonFiniteInput(routine: "SimplexQuadratic (iterate)") }
+                if gap <= tolerance || iteration == maxIterations || v < 0 || v == s { break }
+                iteration += 1
+                // Move γ from v to s: f changes by 2γ(d_s − d_v) + γ²(Q_ss + Q_vv − 2Q_sv).
+                let curvature = Q[s * n + s] + Q[v * n + v] - 2 * Q[s * n + v]
+                let maxStep = w[v]
+                let gamma = curvature > 0 ? Swift.min((high - low) / curvature, maxStep) : maxStep
+                w[s] += gamma
+                if gamma == maxStep { w[v] = 0 } else { w[v] -= gamma }
+                let rs = Q + s * n, rv = Q + v * n
+                d.withUnsafeMutableBufferPointer { dp in
+                    let D = dp.baseAddress!
+                    for i in 0..<n { D[i] += gamma * (rs[i] - rv[i]) }
+                }
+            }
+        }
+        let total = w.reduce(0, +)
+        w = w.map { $0 / total }   // remove the rounding drift of Σw = 1
+        gap = Simplex.frankWolfeGap(point: w, gradient: gradient(w))
+        return Solution(weights: w, value: value(w), gap: gap, iterations: iteration, converged: gap <= tolerance)
+    }
+}
+
+/// The scan of one Frank–Wolfe step: branch-free scalar code with four independent lanes, which the
+/// compiler keeps in registers (Swift's generic SIMD masks compiled to far slower code).
+enum FrankWolfeScan {
+    struct Extremes {
+        /// minᵢ dᵢ and its first index.
+        var low: Double, lowIndex: Int
+        /// max of dᵢ over wᵢ > 0 (−∞ if none) and its first index (−1 if none).
+        var high: Double, highIndex: Int
+        /// Σ dᵢwᵢ (NaN if d has a NaN).
+        var dot: Double
+    }
+
+    private struct Lane {
+        var low = Double.infinity, lowIndex = Int.max
+        var high = -Double.infinity, highIndex = Int.max
+        var dot = 0.0
+
+        @inline(__always) mutating func take(_ d: Double, _ w: Double, _ i: Int) {
+            if d < low { low = d; lowIndex = i }
+            if w > 0 && d > high { high = d; highIndex = i }
+            dot += d * w
+        }
+
+        /// Merges two lanes; ties go to the smaller index, so the result is the first extreme.
+        static func merge(_ a: Lane, _ b: Lane) -> Lane {
+            var m = a
+            if b.low < a.low || (b.low == a.low && b.lowIndex < a.lowIndex) { m.low = b.low; m.lowIndex = b.lowIndex }
+            if b.high > a.high || (b.high == a.high && b.highIndex < a.highIndex) { m.high = b.high; m.highIndex = b.highIndex }
+            m.dot = a.dot + b.dot
+            return m
+        }
+    }
+
+    static func extremes(_ d: [Double], _ w: [Double]) -> Extremes {
+        let n = d.count
+        let lane = d.withUnsafeBufferPointer { dp in
+            w.withUnsafeBufferPointer { wp -> Lane in
+                let D = dp.baseAddress!, W = wp.baseAddress!
+                var l0 = Lane(), l1 = Lane(), l2 = Lane(), l3 = Lane()
+                var i = 0
+                while i + 4 <= n {
+                    l0.take(D[i], W[i], i)
+                    l1.take(D[i + 1], W[i + 1], i + 1)
+                    l2.take(D[i + 2], W[i + 2], i + 2)
+                    l3.take(D[i + 3], W[i + 3], i + 3)
+                    i += 4
+                }
+                while i < n { l0.take(D[i], W[i], i); i += 1 }
+                return Lane.merge(Lane.merge(l0, l1), Lane.merge(l2, l3))
+            }
+        }
+        return Extremes(low: lane.low, lowIndex: lane.lowIndex == Int.max ? -1 : lane.lowIndex,
+                        high: lane.high, highIndex: lane.highIndex == Int.max ? -1 : lane.highIndex, dot: lane.dot)
+    }
+}
