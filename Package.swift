@@ -43,6 +43,7 @@ let package = Package(
         .executableTarget(name: "ReportIndex", dependencies: ["Notebook"], path: "Tools/ReportIndex"),
         .executableTarget(name: "Bench", dependencies: ["Numerics"], path: "Tools/Bench", exclude: ["bench_numpy.py"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
+        .testTarget(name: "LearningTests", dependencies: ["Numerics", "Learning"], path: "Tests/LearningTests"),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"], path: "Tests/NotebookTests"),
         .testTarget(
             name: "PaperTests",

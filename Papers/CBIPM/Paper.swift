@@ -53,7 +53,9 @@ public enum CBIPM {
         chosen for balance rather than inverted probabilities, avoid the extreme values that make \
         IPW's variance explode in finite samples.
         """,
-        defaultSeed: 20230523
+        defaultSeed: 20230523,
+        theme: .weighting,
+        lesson: "Weights that balance treated and control covariates under an integral probability metric, and how much the solver of those weights decides the estimate."
     )
 
     /// Every size and setting of the experiment, each with its reason (the setup table).

@@ -45,7 +45,9 @@ public enum HessianSpectrum {
         large-batch ones) can lie in one connected flat valley, and the straight line between them \
         crosses no barrier.
         """,
-        defaultSeed: 20170614
+        defaultSeed: 20170614,
+        theme: .secondOrder,
+        lesson: "How to read the Hessian of a trained network: a bulk near zero and a few outliers tied to the classes, counted over seeds with a stated rule."
     )
 
     /// The random streams of one replicate seed (data with k classes use stream `data` + k).

@@ -48,7 +48,9 @@ public enum LionLyapunov {
         KKT point of the constrained problem. Replacing sign = ∇||·||₁ by the gradient of any convex K \
         (Lion-K) solves min f(x) + (1/λ)K*(λx) instead: an ℓ₂ ball, an ℓ₂ penalty, or mixtures.
         """,
-        defaultSeed: 20231009
+        defaultSeed: 20231009,
+        theme: .optimizers,
+        lesson: "Lion with decoupled weight decay solves a box-constrained problem, and a Lyapunov function, checked step by step, explains why."
     )
 
     /// The random streams of the run (`RandomSource.stream(seed:, Stream.x.rawValue)`).

@@ -55,7 +55,9 @@ public enum LocalLipschitz {
         propagation, branch and bound on the ReLU phases, as in neural-network verification, tightens \
         it further, towards the exact value that mixed-integer methods can only reach on tiny networks.
         """,
-        defaultSeed: 20221013
+        defaultSeed: 20221013,
+        theme: .lipschitz,
+        lesson: "Local Lipschitz constants by bound propagation on the Clarke Jacobian, against naive norms, interval arithmetic and an exact answer on small networks."
     )
 
     /// The named random streams; network i uses `initialization + i`, the lower bound of the k-th

@@ -52,7 +52,10 @@ public enum MFAC {
         gradient costs O(d m + m³) and a product O(d m + m²). This makes optimal-brain-surgeon \
         pruning with many gradients, and a full-matrix natural-gradient-like optimizer, affordable.
         """,
-        defaultSeed: 20210707
+        defaultSeed: 20210707,
+        theme: .secondOrder,
+        lesson: "Inverse-Fisher products from a window of m gradients in O(dm) time, exact to round-off, and where that helps (pruning) and where it did not (optimization).",
+        readFirst: ["hessian-spectrum"]
     )
 
     /// The random streams of the run, all derived from the seed (the replicate r of claims 3 and 4

@@ -49,7 +49,10 @@ public enum ScaledGDLambda {
         The result is a constant linear rate after a burn-in that is only logarithmic in κ and n, and, \
         with noise, an error of the minimax order that scales with the true rank, not the search rank.
         """,
-        defaultSeed: 20230202
+        defaultSeed: 20230202,
+        theme: .overparameterization,
+        lesson: "A damped preconditioner makes low-rank recovery indifferent to the condition number and to over-parameterization, and where finite sensing limits that.",
+        readFirst: ["overparam-slows-gd"]
     )
 
     /// The random streams of the run (`RandomSource.stream(seed:, Stream.x.rawValue)`).
