@@ -49,6 +49,7 @@ struct InitializationExperiment {
     struct Results {
         var sensing: AsymmetricRuns, population: AsymmetricRuns
         var largerConstantRates: [Double]     // population, spurious F-columns of norm √(cσ_r), c = largerConstant
+        var largerM: (fixed: Double, exact: Double)   // sensing rates with c.largerM measurements, smallest α
         var alpha: AlphaEvidence, oneStep: OneStepEvidence
         var populationExponent: Double
     }
@@ -68,20 +69,20 @@ struct InitializationExperiment {
         for t in 0..<Swift.min(T, 50) { schedule.insert(t) }
 
         // Common random numbers: every run scales the same Gaussian draw, isolating the α-dependence.
-        func run(_ objective: Objective, k: Int, alpha: Double, fixAt: Int?, constant: Double = 1, _ label: String) throws
-            -> (trace: ConvergenceTrace, f: Matrix, g: Matrix)
+        func run(_ objective: Objective, k: Int, alpha: Double, fixAt: Int?, constant: Double = 1, iterations: Int = T,
+                 _ label: String) throws -> (trace: ConvergenceTrace, f: Matrix, g: Matrix)
         {
             var rng = RandomSource.stream(seed: seed, Int(S.asymmetricInitialization.rawValue))
-            let s = RunSettings(rank: k, alpha: alpha, eta: c.eta, iterations: T, recordAt: schedule)
+            let s = RunSettings(rank: k, alpha: alpha, eta: c.eta, iterations: iterations, recordAt: schedule)
             return try Algorithms.asymmetricGD(objective, s, rank: c.r, rebalanceAt: fixAt, rebalanceConstant: constant,
                                                rng: &rng, label: label)
         }
-        func runs(_ objective: Objective, _ name: String, fixAt: Int) throws -> AsymmetricRuns {
+        func runs(_ objective: Objective, _ name: String, fixAt: Int, lateFrom: Int) throws -> AsymmetricRuns {
             var out = AsymmetricRuns()
             for alpha in c.alphas {
                 let plain = try run(objective, k: c.kOver, alpha: alpha, fixAt: nil, "\(name), α = \(Fmt.g(alpha))").trace
                 out.plain.append(plain)
-                out.plainFits.append(Fits.rate(plain, from: T / 2, floor: c.roundOffFloor))
+                out.plainFits.append(Fits.rate(plain, from: lateFrom, floor: c.roundOffFloor))
                 let fixed = try run(objective, k: c.kOver, alpha: alpha, fixAt: fixAt, "\(name), α = \(Fmt.g(alpha)), one-step fix").trace
                 out.fixed.append(fixed)
                 out.fixedFits.append(Fits.rate(fixed, from: fixAt + 10, floor: c.roundOffFloor))
@@ -93,13 +94,26 @@ struct InitializationExperiment {
             }
             return out
         }
-        let s = try runs(sensing, "sensing", fixAt: c.rebalanceAt)
-        let p = try runs(.population(truth), "population", fixAt: c.populationRebalanceAt)
+        let s = try runs(sensing, "sensing", fixAt: c.rebalanceAt, lateFrom: T / 2)
+        let p = try runs(.population(truth), "population", fixAt: c.populationRebalanceAt, lateFrom: c.populationRebalanceAt)
         let larger = try c.alphas.map { alpha in
             let trace = try run(.population(truth), k: c.kOver, alpha: alpha, fixAt: c.populationRebalanceAt,
                                 constant: Self.largerConstant, "").trace
             return Fits.rate(trace, from: c.populationRebalanceAt + 10, floor: c.roundOffFloor).fit.map { -$0.slope } ?? .nan
         }
+
+        // The larger-m control: the same M* and initial draw, a new operator with more measurements.
+        var rngLarger = RandomSource.stream(seed: seed, Int(S.largerOperator.rawValue))
+        let largerOp = SensingOperator(n1: c.n, n2: c.n, m: c.largerM, symmetric: false, rng: &rngLarger)
+        let largerSensing = Objective.sensing(SensingProblem(op: largerOp, truth: truth, rng: &rngLarger))
+        let smallest = c.alphas[c.alphas.count - 1]
+        let largerFixed = try run(largerSensing, k: c.kOver, alpha: smallest, fixAt: c.rebalanceAt, iterations: c.largerMIterations,
+                                  "sensing, m = \(c.largerM), α = \(Fmt.g(smallest)), one-step fix").trace
+        let largerExact = try run(largerSensing, k: c.r, alpha: smallest, fixAt: nil, iterations: c.largerMIterations,
+                                  "sensing, m = \(c.largerM), k = r, α = \(Fmt.g(smallest))").trace
+        let largerM = (fixed: Fits.rate(largerFixed, from: c.rebalanceAt + 10, floor: c.roundOffFloor).fit.map { -$0.slope } ?? .nan,
+                       exact: Fits.rate(largerExact, from: largerExact.firstIteration(below: 1e-3) ?? 0,
+                                        floor: c.roundOffFloor).fit.map { -$0.slope } ?? .nan)
 
         func exponent(_ rates: [Double]) -> Double {
             guard rates.allSatisfy({ $0.isFinite && $0 > 0 }) else { return .nan }
@@ -115,7 +129,7 @@ struct InitializationExperiment {
             minPoints: fitsUsed.map { $0.points }.min() ?? 0,
             sensingErrorAtStep: s.errorsAtStep(c.rebalanceAt).min() ?? .nan,
             populationErrorAtStep: p.errorsAtStep(c.populationRebalanceAt).min() ?? .nan, floor: c.roundOffFloor)
-        return Results(sensing: s, population: p, largerConstantRates: larger, alpha: alpha, oneStep: oneStep,
+        return Results(sensing: s, population: p, largerConstantRates: larger, largerM: largerM, alpha: alpha, oneStep: oneStep,
                        populationExponent: exponent(p.plainRates))
     }
 
@@ -220,8 +234,10 @@ extension InitializationExperiment.Results {
                              Fits.rateText(runs.exactFits[i].fit), Fmt.g(runs.exactPredicted[i], 4)])
             }
         }
-        report.table(["loss", "α", "plain GD rate (late half)", "plain error at T", "error at the step", "rate after the one-step fix",
+        rows.append(["sensing, m = \(c.largerM)", Fmt.g(c.alphas[c.alphas.count - 1]), "—", "—", "—", Fmt.g(largerM.fixed, 4),
+                     Fmt.g(largerM.exact, 4), "—"])
+        report.table(["loss", "α", "plain GD rate (late phase)", "plain error at T", "error at the step", "rate after the one-step fix",
                       "exact-rank (k = r) rate", "exact-rank slowest mode (closed form)"],
-                     rows, caption: "Rates are −d ln(error)/dt per iteration from least-squares fits (± standard error). The closed form is −ln(1 − η·min(σ_r(F)², σ_r(G)²)) at the end of the exact-rank run; it is exact only on the population loss.")
+                     rows, caption: "Rates are −d ln(error)/dt per iteration from least-squares fits (± standard error), until the round-off floor; the late phase of plain GD starts at T/2 on the sensing loss and at the population step iteration on the population loss. The closed form is −ln(1 − η·min(σ_r(F)², σ_r(G)²)) at the end of the exact-rank run; it is exact only on the population loss.")
     }
 }
