@@ -132,7 +132,7 @@ enum Algorithms {
     }
 }
 
-// MARK: - Fitting helpers shared by the experiments
+// MARK: - Fits shared by the experiments
 
 enum Fits {
     /// The recorded value at the last recorded iteration ≤ `iteration`.

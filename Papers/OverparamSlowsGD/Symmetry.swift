@@ -144,7 +144,8 @@ extension SymmetryExperiment.Results {
          (a) the log-log slope of the squared error lies in a window around −2 that is asymmetric on
          purpose: a decay faster than 1/T² (slope below −2, with 10% allowed for the fit) would
          contradict the bound, while the offset c in the 1/(c + bt)² law derived below only makes the
-         local slope shallower; a run that stalled would give a slope near 0 and fails; (b) the decay
+         local slope −2bt/(c + bt) shallower: the shallow end allows c up to a quarter of bt in the
+         middle of the window; a run that stalled would give a slope near 0 and fails; (b) the decay
          is sublinear: the local exponential rate −d ln(error)/dt on [T/10, T/5] is at least twice the
          one on [T/2, T] (equal for linear convergence, about 5x for a 1/T decay). Both are not
          observed if the error sits at the round-off floor at T.
