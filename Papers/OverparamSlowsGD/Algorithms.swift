@@ -4,87 +4,156 @@ import Learning
 import Notebook
 
 /*: algorithms
- Both parameterizations are trained by plain gradient descent on the same sensing loss
- f(M) = (1/2m) Σᵢ (⟨Aᵢ, M⟩ − yᵢ)². With M = X Xᵀ the gradient in X is (∇f + ∇fᵀ) X; with
- M = F Gᵀ it is (∇f G, ∇fᵀ F). The only paper-specific pieces are the initialization (small,
- Gaussian, and for F Gᵀ deliberately *imbalanced*: G starts at a third of F's scale) and the
- one-step modification of Section 5.
+ Both parameterizations are trained by plain gradient descent. The loss is either the sensing
+ loss f(M) = (1/2m) Σᵢ (⟨Aᵢ, M⟩ − yᵢ)² or, as a control without a sensing operator, its
+ expectation over the Gaussian Aᵢ, the *population* loss ½||M − M*||_F² (its gradient in M is
+ exactly Δ = M − M*). With M = X Xᵀ the gradient in X is (∇f + ∇fᵀ) X, which is 2ΔX for the
+ population loss; with M = F Gᵀ it is (∇f G, ∇fᵀ F), i.e. (ΔG, ΔᵀF). The only paper-specific
+ pieces are the initialization (small, Gaussian, and for F Gᵀ deliberately *imbalanced*: G starts
+ at a third of F's scale, as in the paper) and the one-step modification of Section 5.
  */
+
+/// The loss a run descends: the Gaussian sensing loss, or its population limit ½||M − M*||_F².
+enum Objective {
+    case sensing(SensingProblem)
+    case population(LowRankTruth)
+
+    var truth: LowRankTruth {
+        switch self {
+        case .sensing(let p): return p.truth
+        case .population(let t): return t
+        }
+    }
+
+    /// (loss, ∇_X, X Xᵀ) for M = X Xᵀ.
+    func symmetricGradient(_ x: Matrix) -> (loss: Double, gradient: Matrix, product: Matrix) {
+        switch self {
+        case .sensing(let p): return p.symmetricFactorGradient(x)
+        case .population(let t):
+            let product = matmul(x, x, transB: true)
+            let delta = product - t.matrix
+            return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, 2 * matmul(delta, x), product)
+        }
+    }
+
+    /// (loss, ∇_F, ∇_G, F Gᵀ) for M = F Gᵀ.
+    func asymmetricGradient(_ f: Matrix, _ g: Matrix) -> (loss: Double, gradF: Matrix, gradG: Matrix, product: Matrix) {
+        switch self {
+        case .sensing(let p): return p.asymmetricFactorGradient(f, g)
+        case .population(let t):
+            let product = matmul(f, g, transB: true)
+            let delta = product - t.matrix
+            return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, matmul(delta, g), matmul(delta, f, transA: true), product)
+        }
+    }
+
+    /// ||M − M*||_F / ||M*||_F.
+    func relativeError(_ m: Matrix) -> Double { (m - truth.matrix).frobeniusNorm / truth.matrix.frobeniusNorm }
+}
 
 /// Settings of one gradient-descent run.
 struct RunSettings {
-    var k: Int
-    var alpha: Double
-    var eta: Double
+    var rank: Int            // k, the number of columns of the factors
+    var alpha: Double        // initialization scale
+    var eta: Double          // step size
     var iterations: Int
     var recordAt: Set<Int>
 }
 
 enum Algorithms {
     /// GD on X Xᵀ from X₀ with iid N(0, α²) entries. Records ||X Xᵀ − M*||_F / ||M*||_F.
-    static func symmetricGD(_ p: SensingProblem, _ s: RunSettings, rng: inout RandomSource, label: String) throws -> ConvergenceTrace {
-        let n = p.op.rows
+    static func symmetricGD(_ objective: Objective, _ s: RunSettings, rng: inout RandomSource, label: String) throws -> ConvergenceTrace {
+        let n = objective.truth.matrix.rows
         var trace = ConvergenceTrace(label: label)
         //: begin symmetric-init
-        var x = rng.normalMatrix(n, s.k, std: s.alpha)          // X₀ = α · N(0, 1)^{n×k}
+        var x = rng.normalMatrix(n, s.rank, std: s.alpha)          // X₀ = α · N(0, 1)^{n×k}
         //: end symmetric-init
         for t in 0...s.iterations {
             //: begin symmetric-step
-            let (loss, grad, product) = p.symmetricFactorGradient(x)
-            x.addScaled(grad, -s.eta)                              // X ← X − η ∇_X f(X Xᵀ)
+            let (loss, grad, product) = objective.symmetricGradient(x)
+            x.addScaled(grad, -s.eta)                                 // X ← X − η ∇_X f(X Xᵀ)
             //: end symmetric-step
             guard loss.isFinite else { throw NumericalFailure.nonFinite("loss is \(loss) at iteration \(t) of \(label)") }
-            if s.recordAt.contains(t) { trace.record(t, p.relativeError(product)) }
-            if t > 0 && t % 10_000 == 0 { Progress.log("  \(label): iteration \(t) of \(s.iterations)") }
+            if s.recordAt.contains(t) { trace.record(t, objective.relativeError(product)) }
         }
         return trace
     }
 
     /// GD on F Gᵀ from F₀ = α·N(0,1), G₀ = (α/3)·N(0,1). If `rebalanceAt` is set, the one-step
-    /// modification is applied once at that iteration.
-    static func asymmetricGD(_ p: SensingProblem, _ s: RunSettings, rank r: Int, rebalanceAt: Int? = nil,
-                             rng: inout RandomSource, label: String) throws -> ConvergenceTrace {
-        let (n1, n2) = (p.op.rows, p.op.cols)
+    /// modification (with spurious F-columns of norm √(c·σ_r), c = `rebalanceConstant`) is applied once there.
+    /// Returns the trace and the final factors.
+    static func asymmetricGD(_ objective: Objective, _ s: RunSettings, rank r: Int, rebalanceAt: Int? = nil,
+                             rebalanceConstant: Double = 1, rng: inout RandomSource, label: String) throws
+        -> (trace: ConvergenceTrace, f: Matrix, g: Matrix)
+    {
+        let (n1, n2) = (objective.truth.matrix.rows, objective.truth.matrix.cols)
         var trace = ConvergenceTrace(label: label)
         //: begin asymmetric-init
-        var f = rng.normalMatrix(n1, s.k, std: s.alpha)           // F₀ = α · N(0, 1)
-        var g = rng.normalMatrix(n2, s.k, std: s.alpha / 3)       // G₀ = (α/3) · N(0, 1): imbalanced
+        var f = rng.normalMatrix(n1, s.rank, std: s.alpha)           // F₀ = α · N(0, 1)
+        var g = rng.normalMatrix(n2, s.rank, std: s.alpha / 3)       // G₀ = (α/3) · N(0, 1): imbalanced
         //: end asymmetric-init
         for t in 0...s.iterations {
-            if let t0 = rebalanceAt, t == t0 { (f, g) = try rebalance(f, g, rank: r) }
-            let (loss, gf, gg, product) = p.asymmetricFactorGradient(f, g)
+            if let t0 = rebalanceAt, t == t0 { (f, g) = try rebalance(f, g, rank: r, constant: rebalanceConstant) }
+            let (loss, gf, gg, product) = objective.asymmetricGradient(f, g)
             guard loss.isFinite else { throw NumericalFailure.nonFinite("loss is \(loss) at iteration \(t) of \(label)") }
-            if s.recordAt.contains(t) { trace.record(t, p.relativeError(product)) }
+            if s.recordAt.contains(t) { trace.record(t, objective.relativeError(product)) }
             f.addScaled(gf, -s.eta)
             g.addScaled(gg, -s.eta)
         }
-        return trace
+        return (trace, f, g)
     }
 
     /*: rebalance
      **The one-step modification.** The slow phase of over-parameterized F Gᵀ is the decay of the
      k − r spurious directions, whose speed is set by the imbalance FᵀF − GᵀG, of order α². One
      step that re-factors the *same* product F Gᵀ so that the spurious directions carry an
-     imbalance of order σ_r(M*) removes the α-dependence. We could not read the paper's equation
-     (5.1) itself (see the Discussion), so this is our reconstruction of a step with that property:
-     take the SVD F Gᵀ = U Σ Vᵀ (top k), keep the top r directions balanced (F = U Σ^{1/2},
-     G = V Σ^{1/2}) and give the remaining k − r directions F-columns of norm √σ_r and G-columns
-     σ_j/√σ_r. The product, hence the loss, is unchanged by this step.
+     imbalance of order σ_r(M*) removes the α-dependence. The paper's equation (5.1) was not
+     available to us (only its abstract and the public reviews were), so this is our
+     reconstruction of a step with that property: take the SVD F Gᵀ = U Σ Vᵀ (top k), keep the top
+     r directions balanced (F = U Σ^{1/2}, G = V Σ^{1/2}) and give the remaining k − r directions
+     F-columns of norm √(c σ_r) and G-columns σ_j/√(c σ_r), with c = 1 in every claim. The product,
+     hence the loss, is unchanged by this step.
      */
-    static func rebalance(_ f: Matrix, _ g: Matrix, rank r: Int) throws -> (Matrix, Matrix) {
+    static func rebalance(_ f: Matrix, _ g: Matrix, rank r: Int, constant c: Double = 1) throws -> (Matrix, Matrix) {
         let k = f.cols
         //: begin rebalance
         let s = try svd(matmul(f, g, transB: true))                // F Gᵀ = U Σ Vᵀ
-        let sigmaR = s.singularValues[r - 1]
+        let spuriousNorm = (c * s.singularValues[r - 1]).squareRoot()
         var newF = Matrix(rows: f.rows, cols: k), newG = Matrix(rows: g.rows, cols: k)
         for j in 0..<k {
             let sj = s.singularValues[j]
-            let fj = j < r ? sj.squareRoot() : sigmaR.squareRoot()   // spurious: ||F e_j|| = √σ_r
+            let fj = j < r ? sj.squareRoot() : spuriousNorm          // spurious: ||F e_j|| = √(c σ_r)
             let gj = fj > 0 ? sj / fj : 0                            // keeps F Gᵀ = U Σ Vᵀ
             for i in 0..<f.rows { newF[i, j] = s.u[i, j] * fj }
             for i in 0..<g.rows { newG[i, j] = s.v[i, j] * gj }
         }
         //: end rebalance
         return (newF, newG)
+    }
+}
+
+// MARK: - Fits shared by the experiments
+
+enum Fits {
+    /// The recorded value at the last recorded iteration ≤ `iteration`.
+    static func value(_ t: ConvergenceTrace, at iteration: Int) -> Double {
+        guard let i = t.iterations.lastIndex(where: { $0 <= iteration }) else { return .nan }
+        return t.values[i]
+    }
+
+    /// The exponential rate −d ln(error)/dt fitted from `start` until the error first reaches `floor`
+    /// (or the end), with the number of points used; nil fit when fewer than 3 points.
+    static func rate(_ t: ConvergenceTrace, from start: Int, floor: Double) -> (fit: LineFit?, points: Int) {
+        let end = t.iterations.last ?? 0
+        let stop = t.firstIteration(below: floor) ?? end
+        guard stop > start else { return (nil, 0) }
+        let points = t.points(in: start...stop).x.count
+        guard points >= 3 else { return (nil, points) }
+        return (try? t.linearRate(in: start...stop), points)
+    }
+
+    static func rateText(_ f: LineFit?) -> String {
+        guard let f = f else { return "n/a" }
+        return Fmt.estimate(-f.slope, f.slopeStandardError, digits: nil)
     }
 }
