@@ -2,24 +2,6 @@ import Foundation
 import Numerics
 import Notebook
 
-/*: overview
- Weighting for the average treatment effect on the treated (ATT) reweights the control group so
- that it looks like the treated group, then compares outcomes. Classical inverse propensity
- weighting gets the weights from a fitted propensity model and is only as good as that model. The
- paper (CBIPM) chooses the weights directly: those that make the weighted control distribution and
- the treated distribution closest in an integral probability metric (IPM), a sup over a family of
- discriminators. This notebook replays the paper's simulation on the Kang–Schafer design, where the
- logistic propensity model on the observed covariates is wrong, and checks three things:
-
- - under misspecification CBIPM's RMSE is far below IPW's;
- - CBIPM's bias shrinks as n grows, without a correct propensity or outcome model (consistency);
- - CBIPM balances the covariates better, in an IPM and in standardized mean differences.
-
- The MMD variant is run with the authors' own optimizer (softmax weights, Adam), and again with a
- solver that goes much closer to the minimum: with the authors' wide kernel the objective does not
- pin the weights down, and the solver diagnostics measure how far apart the two land.
- */
-
 public enum CBIPM {
     public static let info = PaperInfo(
         slug: "cbipm",
@@ -98,6 +80,23 @@ public enum CBIPM {
         }
     }
 
+    /*: overview
+     Weighting for the average treatment effect on the treated (ATT) reweights the control group so
+     that it looks like the treated group, then compares outcomes. Classical inverse propensity
+     weighting gets the weights from a fitted propensity model and is only as good as that model. The
+     paper (CBIPM) chooses the weights directly: those that make the weighted control distribution and
+     the treated distribution closest in an integral probability metric (IPM), a sup over a family of
+     discriminators. This notebook replays the paper's simulation on the Kang–Schafer design, where the
+     logistic propensity model on the observed covariates is wrong, and checks three things:
+
+     - under misspecification CBIPM's RMSE is far below IPW's;
+     - CBIPM's bias shrinks as n grows, without a correct propensity or outcome model (consistency);
+     - CBIPM balances the covariates better, in an IPM and in standardized mean differences.
+
+     The MMD variant is run with the authors' own optimizer (softmax weights, Adam), and again with a
+     solver that goes much closer to the minimum: with the authors' wide kernel the objective does not
+     pin the weights down, and the solver diagnostics measure how far apart the two land.
+     */
     public static func run(options: RunOptions, report: Report) throws {
         let c = options.quick ? Config.quick : Config.full
         report.literate("overview")

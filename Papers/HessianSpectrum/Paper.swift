@@ -3,19 +3,6 @@ import Numerics
 import Learning
 import Notebook
 
-/*: overview
- We train small fully connected ReLU networks on labelled Gaussian clusters, form the *exact*
- Hessian of the training loss at the end of training, and look at all of its eigenvalues. The
- paper's observations, which this notebook checks one by one, each over several seeds:
-
- - the spectrum is a bulk of eigenvalues crowded around zero plus a few large outliers, and the
-   number of outliers follows the number of classes;
- - making the network wider (more parameters, same data) only scales the bulk;
- - changing the data (more clusters, more overlap) with the same network moves the outliers;
- - a small-batch and a large-batch solution lie in one basin: the straight line between them
-   crosses no barrier.
- */
-
 public enum HessianSpectrum {
     public static let info = PaperInfo(
         slug: "hessian-spectrum",
@@ -111,6 +98,18 @@ public enum HessianSpectrum {
         }
     }
 
+    /*: overview
+     We train small fully connected ReLU networks on labelled Gaussian clusters, form the *exact*
+     Hessian of the training loss at the end of training, and look at all of its eigenvalues. The
+     paper's observations, which this notebook checks one by one, each over several seeds:
+
+     - the spectrum is a bulk of eigenvalues crowded around zero plus a few large outliers, and the
+       number of outliers follows the number of classes;
+     - making the network wider (more parameters, same data) only scales the bulk;
+     - changing the data (more clusters, more overlap) with the same network moves the outliers;
+     - a small-batch and a large-batch solution lie in one basin: the straight line between them
+       crosses no barrier.
+     */
     public static func run(options: RunOptions, report: Report) throws {
         let c = options.quick ? Config.quick : Config.full
         let lab = Lab(config: c, options: options)

@@ -3,22 +3,6 @@ import Numerics
 import Learning
 import Notebook
 
-/*: overview
- Lion updates every weight by ±ε (the sign of a momentum) and shrinks it by ελ (decoupled weight
- decay). The paper's reading: these two forces balance exactly on the box ||x||_∞ = 1/λ, so Lion is a
- method for the *constrained* problem
-
-   min f(x)  subject to  ||x||_∞ ≤ 1/λ,
-
- and, for the family Lion-K where sign(·) = ∇||·||₁ becomes the gradient of another convex K, for
- min f(x) + (1/λ)K*(λx). The analysis runs in two phases: (1) the iterates reach the constraint set
- exponentially fast, at rate λ per unit time, i.e. by a factor (1 − ελ) per step; (2) inside it, a
- Lyapunov function that couples f, K* and the momentum decreases monotonically, so the iterates
- settle at a KKT point of the constrained problem. This notebook checks both phases, the Lyapunov
- function, three other choices of K, and the dependence on λ, on a quadratic and on softmax
- regression, each with an unconstrained minimizer far outside the box.
- */
-
 public enum LionLyapunov {
     public static let info = PaperInfo(
         slug: "lion-lyapunov",
@@ -104,6 +88,21 @@ public enum LionLyapunov {
         var radius: Double { 1 / lambda }
     }
 
+    /*: overview
+     Lion updates every weight by ±ε (the sign of a momentum) and shrinks it by ελ (decoupled weight
+     decay). The paper's reading: these two forces balance exactly on the box ||x||_∞ = 1/λ, so Lion is a
+     method for the *constrained* problem
+
+       min f(x)  subject to  ||x||_∞ ≤ 1/λ,
+
+     and, for the family Lion-K where sign(·) = ∇||·||₁ becomes the gradient of another convex K, for
+     min f(x) + (1/λ)K*(λx). The analysis runs in two phases: (1) the iterates reach the constraint set
+     exponentially fast, at rate λ per unit time, i.e. by a factor (1 − ελ) per step; (2) inside it, a
+     Lyapunov function that couples f, K* and the momentum decreases monotonically, so the iterates
+     settle at a KKT point of the constrained problem. This notebook checks both phases, the Lyapunov
+     function, three other choices of K, and the dependence on λ, on a quadratic and on softmax
+     regression, each with an unconstrained minimizer far outside the box.
+     */
     /// The notebook, in the paper's order: the setup, phase 1, phase 2, the Lyapunov function, Lion-K,
     /// the λ sweep, and the discussion.
     public static func run(options: RunOptions, report: Report) throws {

@@ -3,25 +3,6 @@ import Numerics
 import Learning
 import Notebook
 
-/*: overview
- We bound the ℓ∞ local Lipschitz constant of small ReLU classifiers over an input box from above in
- four ways and from below in one, and compare them with the exact value where it can be computed:
-
- - **naive**: the product of the layers' operator norms (global, ignores the box);
- - **interval**: interval arithmetic on the Clarke Jacobian's backward graph (RecurJac-style);
- - **ours**: the paper's linear bound propagation through that backward graph, with linear
-   relaxations of its nonlinearities, linked to the input through the forward network;
- - **ours + BaB**: branch and bound on the phases of unstable neurons, on top of ours;
- - **lower bound**: the largest gradient norm found by sampling and smoothed gradient ascent;
- - **exact** (tiny networks only): the maximum over all activation regions that meet the box, each
-   region's feasibility decided by linear programs.
-
- The claims checked: on tiny networks ours is close to exact and BaB closes most of the gap; the
- ordering lower ≤ exact ≤ ours ≤ interval ≤ naive holds everywhere and ours is much tighter than
- interval and naive on the wider and deeper networks; as the box grows, ours stays tight longer
- than interval and ends well below it.
- */
-
 public enum LocalLipschitz {
     public static let info = PaperInfo(
         slug: "local-lipschitz",
@@ -121,6 +102,24 @@ public enum LocalLipschitz {
         }
     }
 
+    /*: overview
+     We bound the ℓ∞ local Lipschitz constant of small ReLU classifiers over an input box from above in
+     four ways and from below in one, and compare them with the exact value where it can be computed:
+
+     - **naive**: the product of the layers' operator norms (global, ignores the box);
+     - **interval**: interval arithmetic on the Clarke Jacobian's backward graph (RecurJac-style);
+     - **ours**: the paper's linear bound propagation through that backward graph, with linear
+       relaxations of its nonlinearities, linked to the input through the forward network;
+     - **ours + BaB**: branch and bound on the phases of unstable neurons, on top of ours;
+     - **lower bound**: the largest gradient norm found by sampling and smoothed gradient ascent;
+     - **exact** (tiny networks only): the maximum over all activation regions that meet the box, each
+       region's feasibility decided by linear programs.
+
+     The claims checked: on tiny networks ours is close to exact and BaB closes most of the gap; the
+     ordering lower ≤ exact ≤ ours ≤ interval ≤ naive holds everywhere and ours is much tighter than
+     interval and naive on the wider and deeper networks; as the box grows, ours stays tight longer
+     than interval and ends well below it.
+     */
     /// The notebook, in the paper's order: setup, method, the three experiments, discussion.
     public static func run(options: RunOptions, report: Report) throws {
         let config = options.quick ? Config.quick : Config.full

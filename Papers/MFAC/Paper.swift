@@ -3,24 +3,6 @@ import Numerics
 import Learning
 import Notebook
 
-/*: overview
- M-FAC answers one question fast: given m gradients g₁, ..., g_m ∈ ℝᵈ and a damping λ > 0, what is
- F⁻¹x for the damped empirical Fisher F = λI + (1/m) Σᵢ gᵢgᵢᵀ, without forming the d x d matrix?
- The paper's two algorithms, both built from the same Sherman–Morrison recursion, are written out in
- `StaticMFAC.swift` and `DynamicMFAC.swift` beside this file; this notebook checks the paper's
- claims about them, in its order:
-
- 1. **Exactness.** Both algorithms return the IHVP of the damped Fisher itself (no approximation
-    beyond the Fisher), so they must agree with a dense Cholesky solve to round-off.
- 2. **Costs.** Static: O(d m²) precomputation, O(d m) per IHVP, O(m) per element of F⁻¹. Dynamic
-    (a sliding window of the last m gradients): O(d m + m²) per IHVP, O(d m + m³) per update.
- 3. **Pruning.** Optimal-brain-surgeon pruning with M-FAC's inverse Fisher keeps a network's accuracy
-    better than magnitude pruning, the more so at high sparsity, and re-estimating F in several
-    steps helps further.
- 4. **Optimization** (secondary). M-FAC as a preconditioner for SGD is competitive with SGD with
-    momentum and Adam.
- */
-
 public enum MFAC {
     public static let info = PaperInfo(
         slug: "mfac",
@@ -143,6 +125,23 @@ public enum MFAC {
             authorsEpochs: 40, authorsBatch: 128, authorsWindow: 16, authorsWeightDecay: 0.003)
     }
 
+    /*: overview
+     M-FAC answers one question fast: given m gradients g₁, ..., g_m ∈ ℝᵈ and a damping λ > 0, what is
+     F⁻¹x for the damped empirical Fisher F = λI + (1/m) Σᵢ gᵢgᵢᵀ, without forming the d x d matrix?
+     The paper's two algorithms, both built from the same Sherman–Morrison recursion, are written out in
+     `StaticMFAC.swift` and `DynamicMFAC.swift` beside this file; this notebook checks the paper's
+     claims about them, in its order:
+
+     1. **Exactness.** Both algorithms return the IHVP of the damped Fisher itself (no approximation
+        beyond the Fisher), so they must agree with a dense Cholesky solve to round-off.
+     2. **Costs.** Static: O(d m²) precomputation, O(d m) per IHVP, O(m) per element of F⁻¹. Dynamic
+        (a sliding window of the last m gradients): O(d m + m²) per IHVP, O(d m + m³) per update.
+     3. **Pruning.** Optimal-brain-surgeon pruning with M-FAC's inverse Fisher keeps a network's accuracy
+        better than magnitude pruning, the more so at high sparsity, and re-estimating F in several
+        steps helps further.
+     4. **Optimization** (secondary). M-FAC as a preconditioner for SGD is competitive with SGD with
+        momentum and Adam.
+     */
     public static func run(options: RunOptions, report: Report) throws {
         let c = options.quick ? Config.quick : Config.full
         report.literate("overview")

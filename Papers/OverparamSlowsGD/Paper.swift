@@ -3,22 +3,6 @@ import Numerics
 import Learning
 import Notebook
 
-/*: overview
- We recover a low-rank matrix M* from Gaussian linear measurements yᵢ = ⟨Aᵢ, M*⟩ by gradient
- descent on a factorization. The paper's message, which this notebook checks claim by claim:
-
- - with the symmetric factorization X Xᵀ and the exact rank (k = r), GD converges linearly;
- - over-parameterizing it (k > r) makes GD sublinear, with a lower bound Ω(1/T²) on the squared
-   error ||X_T X_Tᵀ − M*||_F² ("the curse of symmetry");
- - the asymmetric factorization F Gᵀ with k > r converges linearly again, but at a rate
-   exp(−Ω(α² T)) that degrades with the initialization scale α ("the curse of initialization");
- - a single modified step removes the α-dependence.
-
- The over-parameterized experiments run on the sensing loss with m Gaussian measurements and,
- as a control, on its population limit ½||M − M*||_F² (infinitely many measurements), where the
- 1/T tail and the rate after the modified step have closed forms that the notebook checks.
- */
-
 public enum OverparamSlowsGD {
     public static let info = PaperInfo(
         slug: "overparam-slows-gd",
@@ -47,7 +31,9 @@ public enum OverparamSlowsGD {
         spurious directions, but that imbalance is only as large as the initialization, so the rate is \
         exp(−Ω(α²T)). Re-balancing once, late in the run, makes the rate independent of α.
         """,
-        defaultSeed: 20231003
+        defaultSeed: 20231003,
+        theme: .overparameterization,
+        lesson: "Why over-parameterizing a symmetric low-rank factorization turns gradient descent's linear rate into 1/T, and what an asymmetric factorization costs instead."
     )
 
     /// The named random streams of the run (`RandomSource.stream(seed:, Stream.x.rawValue)`).
@@ -107,6 +93,21 @@ public enum OverparamSlowsGD {
         }
     }
 
+    /*: overview
+     We recover a low-rank matrix M* from Gaussian linear measurements yᵢ = ⟨Aᵢ, M*⟩ by gradient
+     descent on a factorization. The paper's message, which this notebook checks claim by claim:
+
+     - with the symmetric factorization X Xᵀ and the exact rank (k = r), GD converges linearly;
+     - over-parameterizing it (k > r) makes GD sublinear, with a lower bound Ω(1/T²) on the squared
+       error ||X_T X_Tᵀ − M*||_F² ("the curse of symmetry");
+     - the asymmetric factorization F Gᵀ with k > r converges linearly again, but at a rate
+       exp(−Ω(α² T)) that degrades with the initialization scale α ("the curse of initialization");
+     - a single modified step removes the α-dependence.
+
+     The over-parameterized experiments run on the sensing loss with m Gaussian measurements and,
+     as a control, on its population limit ½||M − M*||_F² (infinitely many measurements), where the
+     1/T tail and the rate after the modified step have closed forms that the notebook checks.
+     */
     public static func run(options: RunOptions, report: Report) throws {
         let c = options.quick ? Config.quick : Config.full
         report.literate("overview")

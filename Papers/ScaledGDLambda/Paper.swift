@@ -3,19 +3,6 @@ import Numerics
 import Learning
 import Notebook
 
-/*: overview
- We recover a rank-r* positive semi-definite matrix M* ∈ ℝ^{n×n} by fitting M = X Xᵀ with a
- factor X ∈ ℝ^{n×k}, where the search rank k may be far larger than r* (up to n). The paper's
- message, checked claim by claim below:
-
- - ScaledGD(λ) reaches a fixed accuracy in a number of iterations that grows only
-   logarithmically with the condition number κ of M*, while vanilla GD needs a number polynomial in κ;
- - over-parameterizing the factor (k ≫ r*) does not slow ScaledGD(λ) down;
- - with noisy measurements ScaledGD(λ) reaches an error of the minimax order σ√(n r* / m), up to a
-   factor of κ, scaling with the true rank, at the noiseless speed;
- - the paper's main figure: relative error against iteration for both methods across κ.
- */
-
 public enum ScaledGDLambda {
     public static let info = PaperInfo(
         slug: "scaledgd-lambda",
@@ -121,6 +108,18 @@ public enum ScaledGDLambda {
         }
     }
 
+    /*: overview
+     We recover a rank-r* positive semi-definite matrix M* ∈ ℝ^{n×n} by fitting M = X Xᵀ with a
+     factor X ∈ ℝ^{n×k}, where the search rank k may be far larger than r* (up to n). The paper's
+     message, checked claim by claim below:
+
+     - ScaledGD(λ) reaches a fixed accuracy in a number of iterations that grows only
+       logarithmically with the condition number κ of M*, while vanilla GD needs a number polynomial in κ;
+     - over-parameterizing the factor (k ≫ r*) does not slow ScaledGD(λ) down;
+     - with noisy measurements ScaledGD(λ) reaches an error of the minimax order σ√(n r* / m), up to a
+       factor of κ, scaling with the true rank, at the noiseless speed;
+     - the paper's main figure: relative error against iteration for both methods across κ.
+     */
     public static func run(options: RunOptions, report: Report) throws {
         let lab = Lab(config: options.quick ? .quick : .full, seed: options.seed)
         report.literate("overview")
