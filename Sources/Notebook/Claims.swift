@@ -140,7 +140,7 @@ public struct Check: Sendable {
     public var formattedValue: String {
         if unobserved != nil && measured.isNaN { return "—" }
         if case .isTrue = criterion, measured.isFinite { return measured == 1 ? "true" : "false" }
-        return Fmt.special(measured) ?? String(format: format, measured)
+        return Fmt.special(measured) ?? Fmt.clean(String(format: format, measured))
     }
 
     /// One line saying why the check did not pass, formatted from the measured value; nil if it passed.
