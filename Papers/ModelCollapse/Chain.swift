@@ -1,6 +1,5 @@
 import Foundation
 import Numerics
-import Learning
 import Notebook
 
 /*: chain
@@ -80,21 +79,24 @@ enum Chain {
         return ChainSample(error: errors, fakePart: fake)
     }
 
-    /// `reps` independent replications, run on the kernel's threads in fixed chunks. Replication r
-    /// draws from its own generator, seeded by the r-th draw of `stream`, so the result does not
-    /// depend on the thread count.
+    /// `reps` independent replications on the kernel's threads. Replication r draws from its own
+    /// generator, seeded by the r-th draw of `stream`, so the result does not depend on the thread count.
     static func monteCarlo(_ s: ChainSetting, reps: Int, stream: RandomSource, label: String) throws -> MonteCarlo {
         var base = stream
         let seeds = (0..<reps).map { _ in base.next() }
-        var results = [Result<ChainSample, Error>?](repeating: nil, count: reps)
-        results.withUnsafeMutableBufferPointer { buf in
-            let box = UncheckedBox(buf)
-            Threads.forEach(reps) { r in
-                var rng = RandomSource(seed: seeds[r])
-                box.value[r] = Result { try replicate(s, rng: &rng, label: "\(label), replication \(r)") }
-            }
+        let samples = try Threads.map(reps) { r in
+            var rng = RandomSource(seed: seeds[r])
+            return try replicate(s, rng: &rng, label: "\(label), replication \(r)")
         }
-        return MonteCarlo(samples: try results.map { try $0!.get() }, setting: s)
+        return MonteCarlo(samples: samples, setting: s)
+    }
+
+    /// `sets` Monte Carlo runs of `reps` replications, set k on stream k of `family`.
+    static func streamSets(_ s: ChainSetting, sets: Int, reps: Int, family: ModelCollapse.Stream, seed: UInt64,
+                           label: String) throws -> [MonteCarlo] {
+        try (0..<sets).map { k in
+            try monteCarlo(s, reps: reps, stream: family.source(seed: seed, k), label: "\(label), set \(k)")
+        }
     }
 }
 
@@ -111,70 +113,25 @@ struct MonteCarlo {
     func error(lambda l: Int, n: Int) -> (mean: Double, se: Double) { summary { $0.error[l][n] } }
     func fakePart(lambda l: Int, n: Int) -> (mean: Double, se: Double) { summary { $0.fakePart[l][n] } }
 
-    /// The least-squares slope of error against n = 0…N, fitted in every replication; mean and SE.
-    func slope(lambda l: Int) throws -> (mean: Double, se: Double) {
+    /// The cross term error − clean error − fake-data part: 2⟨e₀, ŵ_n^pred − ŵ_0^pred⟩_Σ, where e₀ is
+    /// the clean fit's own error. It has mean zero when the generators' noise is independent of the
+    /// downstream draw.
+    static func cross(_ x: ChainSample, lambda l: Int, n: Int) -> Double {
+        x.error[l][n] - x.error[l][0] - x.fakePart[l][n]
+    }
+
+    /// Fits a line to f(sample, n) against n = 0…N in every replication; mean and SE of the slopes.
+    func slope(_ f: (ChainSample, Int) -> Double) throws -> (mean: Double, se: Double) {
         let ns = (0...setting.generations).map(Double.init)
-        let slopes = try samples.map { try LineFit(x: ns, y: $0.error[l]).slope }
+        let slopes = try samples.map { x in try LineFit(x: ns, y: (0...setting.generations).map { f(x, $0) }).slope }
         return (Stats.mean(slopes), Stats.standardError(slopes))
     }
-}
 
-/*: theory
- **The closed form.** Because every generator has T₀ > d samples, X_k has full column rank and
- least squares reproduces its own target exactly: ŵ_k = ŵ_{k−1} + X_k⁺E_k. So after n generations
- ŵ_n = w* + δ_n with δ_n = Σ_k X_k⁺E_k, a sum of n independent zero-mean terms, each with
- covariance σ₀² E(X_kᵀX_k)⁻¹ = σ₀² Σ⁻¹/(T₀ − d − 1) (the mean of an inverse Wishart matrix). The
- downstream ridge fit is linear in its labels, so ŵ_n^pred − w* = (the clean-data error) + RΣ̂δ_n
- with R = (Σ̂ + λ)⁻¹, Σ̂ = XᵀX/T, and the cross term has mean zero. Hence
+    /// The slope of the test error itself, for penalty index l.
+    func slope(lambda l: Int) throws -> (mean: Double, se: Double) { try slope { x, n in x.error[l][n] } }
 
-     E_test(n) = E_test(0) + n · σ₀² · G/(T₀ − d − 1),    G = E tr(Σ⁻¹ Σ̂R Σ RΣ̂).
-
- - Least squares downstream (λ = 0, T ≥ d + 2): Σ̂R = I, G = d and E_test(0) = σ² d/(T − d − 1),
-   so E_test(n) = σ² d/(T − d − 1) + n σ₀² d/(T₀ − d − 1), *exactly*, for every finite d, T, T₀
-   and every Σ. With σ₀ = σ and T₀ = T this is (n + 1) σ² d/(T − d − 1).
- - Ridge downstream: E_test(0) ≃ bias + variance and G ≃ df₂ + κ² tr(Σ + κ)⁻² (df₂/T)/(1 − df₂/T),
-   from the deterministic equivalents of `RidgeEquivalent` (Sources/Learning/Regression.swift),
-   valid as d, T → ∞ proportionally, so a finite-size discrepancy of order 1/d is expected.
-
- The same mean holds if all generators share one design X₁ (then δ_n = X₁⁺ Σ_k E_k). This is
- the shape of the paper's Section 4 result (clean error plus n times a term ∝ σ₀² φ₀/(1 − φ₀),
- φ₀ = d/T₀); we could read only the abstract of the paper, so the display above is our own
- derivation in the paper's setting, and it is what the claims below check.
- */
-enum Theory {
-    /// (E_test(0), extra error per generation) for downstream penalty λ.
-    static func parts(_ s: ChainSetting, lambda: Double) throws -> (clean: Double, perGeneration: Double) {
-        let d = s.d
-        guard s.t0 > d + 1 else { throw NumericalFailure.failed("closed form needs T₀ > d + 1 (T₀ = \(s.t0), d = \(d))") }
-        //: begin closed-form
-        let scale = s.sigma0 * s.sigma0 / Double(s.t0 - d - 1)             // σ₀²/(T₀ − d − 1)
-        if lambda == 0 && s.t > d + 1 {                                      // least squares: exact
-            return (s.sigma * s.sigma * Double(d) / Double(s.t - d - 1), scale * Double(d))
-        }
-        let eq = try RidgeEquivalent(spectrum: s.design.spectrum, samples: s.t, lambda: lambda)
-        let c2 = s.design.coordinates(s.wStar).map { $0 * $0 }
-        return (eq.testError(coefficientsSquared: c2, noise: s.sigma), scale * eq.perturbationGain)
-        //: end closed-form
-    }
-
-    static func testError(_ s: ChainSetting, lambda: Double, n: Int) throws -> Double {
-        let p = try parts(s, lambda: lambda)
-        return p.clean + Double(n) * p.perGeneration
-    }
-
-    /// The λ minimizing the closed-form test error after n generations (golden-section search on
-    /// log λ over [1e-4, 1e4]).
-    static func optimalLambda(_ s: ChainSetting, n: Int) throws -> Double {
-        func f(_ u: Double) throws -> Double { try testError(s, lambda: Foundation.exp(u), n: n) }
-        var a = Foundation.log(1e-4), b = Foundation.log(1e4)
-        let g = (5.0.squareRoot() - 1) / 2
-        var c = b - g * (b - a), e = a + g * (b - a)
-        var fc = try f(c), fe = try f(e)
-        for _ in 0..<100 {
-            if fc < fe { b = e; e = c; fe = fc; c = b - g * (b - a); fc = try f(c) }
-            else { a = c; c = e; fc = fe; e = a + g * (b - a); fe = try f(e) }
-            if b - a < 1e-9 { break }
-        }
-        return Foundation.exp(0.5 * (a + b))
+    /// All replications of several runs of the same setting, pooled.
+    static func pooled(_ runs: [MonteCarlo]) -> MonteCarlo {
+        MonteCarlo(samples: runs.flatMap(\.samples), setting: runs[0].setting)
     }
 }
