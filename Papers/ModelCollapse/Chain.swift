@@ -14,7 +14,9 @@ import Notebook
 
  In every replication one downstream design and one noise vector serve all n and all λ (common
  random numbers), so the differences between generations are measured with little noise; the
- expectations are unaffected.
+ expectations are unaffected. Each replication has two independent streams, one for the generators
+ and one for the downstream learner, so that the downstream draw is independent of the generators'
+ noise by construction, not only by the quality of one long stream.
  */
 
 /// One configuration of the chain and of the downstream learner.
@@ -40,8 +42,11 @@ struct ChainSample {
 }
 
 enum Chain {
-    /// Runs one replication of the chain and the downstream fits.
-    static func replicate(_ s: ChainSetting, rng: inout RandomSource, label: String) throws -> ChainSample {
+    /// Runs one replication of the chain and the downstream fits. The generators draw from `generators`
+    /// and the downstream learner from `downstream`, two independent streams: the cross term between
+    /// the clean error and the synthetic-data error then has mean zero by construction.
+    static func replicate(_ s: ChainSetting, generators rng: inout RandomSource, downstream: inout RandomSource,
+                          label: String) throws -> ChainSample {
         let d = s.d, n = s.generations
         var models = [s.wStar]
         var w = s.wStar
@@ -57,8 +62,8 @@ enum Chain {
             models.append(w)
         }
         // Downstream: Y = X ŵ_n + E for every n at once (columns), one design and one noise vector.
-        let x = s.design.sample(s.t, rng: &rng)
-        let noise = rng.normalVector(s.t, std: s.sigma)
+        let x = s.design.sample(s.t, rng: &downstream)
+        let noise = downstream.normalVector(s.t, std: s.sigma)
         var wMat = Matrix(rows: d, cols: n + 1)
         for (k, m) in models.enumerated() { wMat.setColumn(k, m) }
         var y = matmul(x, wMat)
@@ -85,8 +90,11 @@ enum Chain {
         var base = stream
         let seeds = (0..<reps).map { _ in base.next() }
         let samples = try Threads.map(reps) { r in
-            var rng = RandomSource(seed: seeds[r])
-            return try replicate(s, rng: &rng, label: "\(label), replication \(r)")
+            //: begin streams
+            var generators = RandomSource.stream(seed: seeds[r], 0)    // X_k and E_k of every generation
+            var downstream = RandomSource.stream(seed: seeds[r], 1)    // the downstream X and E
+            //: end streams
+            return try replicate(s, generators: &generators, downstream: &downstream, label: "\(label), replication \(r)")
         }
         return MonteCarlo(samples: samples, setting: s)
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Notebook
 
-extension Notebook {
+extension Experiments {
     /// The closing paragraphs: what the reproduction rests on and what it leaves out (no results here:
     /// the experiments' own paragraphs carry those).
     var discussionText: String {

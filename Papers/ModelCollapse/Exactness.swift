@@ -16,16 +16,16 @@ struct ExactnessEvidence {
     var settings: [(name: String, maxLeastSquaresZ: Double, maxRidgeRatio: Double)]
 }
 
-extension Notebook {
+extension Experiments {
     /// Setting S1: isotropic, d = 50, T₀ = T = 100, σ = σ₀ = 1.
     var settingS1: ChainSetting {
-        ChainSetting(design: .isotropic(50), wStar: Notebook.flatUnitVector(50), t0: 100, t: 100, sigma: 1, sigma0: 1,
+        ChainSetting(design: .isotropic(50), wStar: Experiments.flatUnitVector(50), t0: 100, t: 100, sigma: 1, sigma0: 1,
                      generations: config.generations, lambdas: [0, 0.5])
     }
 
     /// Setting S2: power-law spectrum λⱼ = 1/j, d = 200, T₀ = 400, T = 300, σ = 1, σ₀ = 0.5.
     var settingS2: ChainSetting {
-        ChainSetting(design: .powerLaw(dimension: 200, exponent: 1), wStar: Notebook.flatUnitVector(200), t0: 400, t: 300,
+        ChainSetting(design: .powerLaw(dimension: 200, exponent: 1), wStar: Experiments.flatUnitVector(200), t0: 400, t: 300,
                      sigma: 1, sigma0: 0.5, generations: config.generations, lambdas: [0, 0.05])
     }
 
@@ -47,6 +47,7 @@ extension Notebook {
          formula leaves a 3-SE band by chance with a probability of a few per cent.
          */
         report.literate("claim1")
+        report.code("streams", file: chainFile)
         var evidence = ExactnessEvidence(settings: [])
         for run in runs {
             let s = run.setting, mc = run.pooled
@@ -77,7 +78,7 @@ extension Notebook {
             report.table(["downstream", "n", "closed form", "Monte Carlo (± SE)", "z = (MC − formula)/SE"], rows,
                          caption: "\(run.name), \(mc.samples.count) replications in \(run.sets.count) stream sets (every second n shown).")
         }
-        report.claim(Notebook.claim1(evidence))
+        report.claim(Experiments.claim1(evidence))
         try sharedDesignTable(runs[0])
         return runs
     }

@@ -20,7 +20,7 @@ struct GrowthEvidence {
     var settings: [PerSetting]
 }
 
-extension Notebook {
+extension Experiments {
     func growth(_ runs: [SettingRuns]) throws {
         report.section("Experiment 2: linear growth in the number of generations")
         /*: claim2
@@ -58,15 +58,15 @@ extension Notebook {
             evidence.settings.append(.init(name: run.name, predicted: predicted, slope: slope, setZ: setZ,
                                            crossSlope: cross, rSquared: line.rSquared))
             rows.append([run.name, "\(s.d)", "\(s.t0)", Fmt.g(s.sigma0), Fmt.g(predicted, 5), Fmt.estimate(slope.mean, slope.se, digits: 5),
-                         Fmt.estimate(fake.mean, fake.se, digits: 5), Fmt.estimate(cross.mean, cross.se, digits: 2),
+                         Fmt.estimate(fake.mean, fake.se, digits: 5), Fmt.estimate(cross.mean, cross.se, digits: nil),
                          Fmt.fixed(line.rSquared, 4)])
             for k in run.sets.indices {
                 if setRows[k].isEmpty { setRows[k] = ["\(k)"] }
                 setRows[k] += [Fmt.estimate(setSlopes[k].mean, setSlopes[k].se, digits: 4), Fmt.fixed(setZ[k], 2),
-                               Fmt.estimate(setCross[k].mean, setCross[k].se, digits: 2)]
+                               Fmt.estimate(setCross[k].mean, setCross[k].se, digits: nil)]
             }
         }
-        report.claim(Notebook.claim2(evidence))
+        report.claim(Experiments.claim2(evidence))
         report.code("cross-term")
         report.table(["setting", "d", "T₀", "σ₀", "predicted slope σ₀²d/(T₀−d−1)", "MC slope (± SE)", "fake-data part slope",
                       "cross-term slope", "R² of mean curve"], rows,

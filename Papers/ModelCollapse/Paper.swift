@@ -98,7 +98,7 @@ public enum ModelCollapse {
     public static func run(options: RunOptions, report: Report) throws {
         let config = options.quick ? Config.quick : Config.full
         report.literate("overview")
-        let notebook = Notebook(config: config, seed: options.seed, report: report)
+        let notebook = Experiments(config: config, seed: options.seed, report: report)
         try notebook.setup()
         let exact = try report.phase("Experiment 1: closed form against Monte Carlo") { try notebook.exactness() }
         try report.phase("Experiment 2: linear growth over stream sets") { try notebook.growth(exact) }
@@ -109,7 +109,7 @@ public enum ModelCollapse {
 }
 
 /// The run's shared state: the sizes, the seed and the report every experiment writes to.
-struct Notebook {
+struct Experiments {
     let config: ModelCollapse.Config
     let seed: UInt64
     let report: Report

@@ -2,20 +2,6 @@ import Foundation
 import Numerics
 import Notebook
 
-/*: scaling
- **Power-law spectra.** Take Σ with eigenvalues λⱼ = j^(−β) (capacity) and a target whose energy
- in the j-th direction decays like λⱼ w*ⱼ² = j^(−1−2βr) (source condition of order r), and
- regularize with λ = T^(−ℓ). Then κ ≈ λ, df₂ ≍ κ^(−1/β), and the terms of the closed form
- scale differently: the clean bias like κ^(2r) = T^(−2ℓr); the clean variance σ² df₂/T and the
- fake-data term, a variance whose noise comes from the generators, like T^(−(1−ℓ/β)) (with T₀ ∝ T).
- For ℓ > ℓ_crit = β/(2βr + 1) the variance-type terms decay more slowly than the bias. With
- **noise-free labels** (σ = 0) the clean curve is pure bias, so after n generations the learning
- curve starts on the fast clean rate and bends to the slow collapsed rate. With **noisy labels**
- the clean curve already carries a variance term at the slow rate: the fake data then add to its
- constant but do not bend the curve relative to the clean one. With β = 2, r = 3/4 and ℓ = 1 the
- two exponents are −1.5 and −0.5. We run both: σ = 0, and σ = 0.1, large enough that the
- clean variance dominates the bias over the upper half of the grid.
- */
 
 /// The Monte Carlo means and closed forms of the power-law grids.
 struct PowerLawGrid {
@@ -51,7 +37,7 @@ struct BendEvidence {
     var noisyLateSlope0: Double?, noisyLateSlope5: Double?
 }
 
-extension Notebook {
+extension Experiments {
     /// The power-law setting at downstream sample size T.
     static func powerLawSetting(t: Int, sigma: Double) -> ChainSetting {
         let d = t / 2
@@ -69,7 +55,7 @@ extension Notebook {
         var g = PowerLawGrid()
         var rows: [[String]] = []
         for (i, t) in config.scalingSizes.enumerated() {
-            let s = Notebook.powerLawSetting(t: t, sigma: 0), sn = Notebook.powerLawSetting(t: t, sigma: PowerLawGrid.noisySigma)
+            let s = Experiments.powerLawSetting(t: t, sigma: 0), sn = Experiments.powerLawSetting(t: t, sigma: PowerLawGrid.noisySigma)
             Progress.log("power law: T = \(t), d = \(s.d), \(config.repsScaling) replications, σ = 0 and σ = \(Fmt.g(sn.sigma))")
             let mc = try Chain.monteCarlo(s, reps: config.repsScaling, stream: ModelCollapse.Stream.powerLawNoiseFree.source(seed: seed, i), label: "power law T = \(t)")
             let mcn = try Chain.monteCarlo(sn, reps: config.repsScaling, stream: ModelCollapse.Stream.powerLawNoisy.source(seed: seed, i), label: "noisy power law T = \(t)")
@@ -86,6 +72,20 @@ extension Notebook {
                          Fmt.sci(g.noisy0.last!, 3), Fmt.sci(g.noisy5.last!, 3)])
         }
         report.section("Experiment 3: power-law spectrum, a scaling law that bends")
+        /*: scaling
+         **Power-law spectra.** Take Σ with eigenvalues λⱼ = j^(−β) (capacity) and a target whose energy
+         in the j-th direction decays like λⱼ w*ⱼ² = j^(−1−2βr) (source condition of order r), and
+         regularize with λ = T^(−ℓ). Then κ ≈ λ, df₂ ≍ κ^(−1/β), and the terms of the closed form
+         scale differently: the clean bias like κ^(2r) = T^(−2ℓr); the clean variance σ² df₂/T and the
+         fake-data term, a variance whose noise comes from the generators, like T^(−(1−ℓ/β)) (with T₀ ∝ T).
+         For ℓ > ℓ_crit = β/(2βr + 1) the variance-type terms decay more slowly than the bias. With
+         **noise-free labels** (σ = 0) the clean curve is pure bias, so after n generations the learning
+         curve starts on the fast clean rate and bends to the slow collapsed rate. With **noisy labels**
+         the clean curve already carries a variance term at the slow rate: the fake data then add to its
+         constant but do not bend the curve relative to the clean one. With β = 2, r = 3/4 and ℓ = 1 the
+         two exponents are −1.5 and −0.5. We run both: σ = 0, and σ = 0.1, large enough that the
+         clean variance dominates the bias over the upper half of the grid.
+         */
         report.literate("scaling")
         report.code("power-law")
         let ts = g.sizes
@@ -106,7 +106,7 @@ extension Notebook {
          of each other.
          */
         report.literate("claim3")
-        report.claim(Notebook.claim3(evidence))
+        report.claim(Experiments.claim3(evidence))
         report.plot(LinePlot(
             title: "power law β = 2, r = 3/4, λ = 1/T: test error against sample size",
             xLabel: "T (log)", yLabel: "test error (log)", xScale: .log10, yScale: .log10,
