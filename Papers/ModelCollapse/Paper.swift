@@ -2,21 +2,6 @@ import Foundation
 import Numerics
 import Notebook
 
-/*: overview
- A linear model is fitted on data labelled by the previous generation's linear model, again and
- again, and a downstream ridge regressor is finally trained on the n-th generation's labels. We
- check, claim by claim, the paper's account of what this does to the test error:
-
- - the test error after n generations has a closed form: the clean error plus a term that is
-   *linear in n* (checked against Monte Carlo, for least squares and for ridge);
- - in the under-parameterized case the slope of that linear growth is σ₀² d/(T₀ − d − 1) per
-   generation (checked over ten independent sets of random streams, with a direct test that the
-   cross term between the clean error and the synthetic-data error averages to zero);
- - with power-law spectra and noise-free labels the learning curve bends from the clean rate to a
-   slower "collapsed" rate; with noisy labels it does not bend;
- - the paper's regularization rule λ = T^(−ℓ_crit) restores a fast rate after n generations.
- */
-
 public enum ModelCollapse {
     public static let info = PaperInfo(
         slug: "model-collapse-regression",
@@ -47,7 +32,9 @@ public enum ModelCollapse {
         rate; a ridge penalty that decays more slowly with the sample size, λ = T^(−ℓ_crit), keeps a \
         fast rate.
         """,
-        defaultSeed: 20240212
+        defaultSeed: 20240212,
+        theme: .weighting,
+        lesson: "Training on labels from previous generations of a model adds test error that grows with the number of generations, in closed form for regression."
     )
 
     /// The random streams of the run. Stream 100·s + k is the k-th stream set (or the k-th sample
@@ -95,6 +82,20 @@ public enum ModelCollapse {
         }
     }
 
+    /*: overview
+     A linear model is fitted on data labelled by the previous generation's linear model, again and
+     again, and a downstream ridge regressor is finally trained on the n-th generation's labels. We
+     check, claim by claim, the paper's account of what this does to the test error:
+
+     - the test error after n generations has a closed form: the clean error plus a term that is
+       *linear in n* (checked against Monte Carlo, for least squares and for ridge);
+     - in the under-parameterized case the slope of that linear growth is σ₀² d/(T₀ − d − 1) per
+       generation (checked over ten independent sets of random streams, with a direct test that the
+       cross term between the clean error and the synthetic-data error averages to zero);
+     - with power-law spectra and noise-free labels the learning curve bends from the clean rate to a
+       slower "collapsed" rate; with noisy labels it does not bend;
+     - the paper's regularization rule λ = T^(−ℓ_crit) restores a fast rate after n generations.
+     */
     public static func run(options: RunOptions, report: Report) throws {
         let config = options.quick ? Config.quick : Config.full
         report.literate("overview")

@@ -310,13 +310,3 @@ public struct ClaimsDocument: Codable, Sendable, Equatable {
         }
     }
 }
-
-extension Claim {
-    /// The pre-2026-12 form, kept only while papers move to checks-only claims: the criterion text and the
-    /// measured summary are ignored (both are derived from the checks now).
-    @available(*, deprecated, message: "thresholds live in the checks; say what would fail the claim in failsIf")
-    public init(id: String, statement: String, criterion: String, checks: [Check], measured: String? = nil,
-                note: String? = nil) {
-        self.init(id: id, statement: statement, checks: checks, failsIf: "(not yet stated)", note: note)
-    }
-}
