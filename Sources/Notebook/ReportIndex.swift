@@ -41,7 +41,7 @@ public enum ReportIndex {
             + [("Other papers", docs.filter { $0.theme == nil })]
         for (theme, papers) in groups where !papers.isEmpty {
             out.append("## \(theme)")
-            for d in papers.sorted(by: { ($0.year ?? 0, $0.slug) < ($1.year ?? 0, $1.slug) }) {
+            for d in readingOrder(papers) {
                 var head = "### [\(d.title)](\(d.slug).md)"
                 var byline = [d.authors.map(Report.authorList), [d.venue, d.year.map(String.init)].compactMap { $0 }.joined(separator: " ")]
                     .compactMap { $0 }.filter { !$0.isEmpty }
@@ -91,6 +91,19 @@ public enum ReportIndex {
         let widths = (0..<4).map { i in rows.map { $0[i].count }.max() ?? 0 }
         return rows.map { r in (0..<4).map { r[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
             .joined(separator: "  ").trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
+    }
+
+    /// A theme's papers in reading order: a paper comes after the papers it says to read first, then by
+    /// year and slug.
+    static func readingOrder(_ papers: [ClaimsDocument]) -> [ClaimsDocument] {
+        var left = papers.sorted { ($0.year ?? 0, $0.slug) < ($1.year ?? 0, $1.slug) }
+        var out: [ClaimsDocument] = []
+        while !left.isEmpty {
+            let placed = Set(out.map(\.slug)), here = Set(left.map(\.slug))
+            let i = left.firstIndex { d in (d.readFirst ?? []).allSatisfy { placed.contains($0) || !here.contains($0) } } ?? 0
+            out.append(left.remove(at: i))
+        }
+        return out
     }
 
     /// The total wall time recorded in a report's timings block, if any.

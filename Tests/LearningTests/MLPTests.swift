@@ -9,8 +9,8 @@ final class MLPTests: XCTestCase {
     /// A small problem with every kind of layer: the gradient, Hessian-vector products and Hessian.
     func smallProblem(_ act: Activation, seed: UInt64 = 3) -> (MLP, Matrix, Loss) {
         var rng = RandomSource(seed: seed)
-        let gm = GaussianMixture(classes: 3, dimension: 4, separation: 2, noise: 1, rng: &rng)
-        let (x, y) = gm.sample(perClass: 7, rng: &rng)
+        let x = rng.normalMatrix(21, 4)
+        let y = (0..<21).map { $0 % 3 }
         let net = MLP(sizes: [4, 6, 5, 3], hidden: act, initialization: .he, rng: &rng)
         return (net, x, .softmaxCrossEntropy(labels: y))
     }
