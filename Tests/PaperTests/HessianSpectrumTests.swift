@@ -159,4 +159,13 @@ final class HessianSpectrumTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("diverging run"), "the error names the run: \(error)")
         }
     }
+
+    /// A small problem with every kind of layer (the Hessian paper's Gaussian mixture, an MLP, a loss).
+    func smallProblem(_ act: Activation, seed: UInt64 = 3) -> (MLP, Matrix, Loss) {
+        var rng = RandomSource(seed: seed)
+        let gm = GaussianMixture(classes: 3, dimension: 4, separation: 2, noise: 1, rng: &rng)
+        let (x, y) = gm.sample(perClass: 7, rng: &rng)
+        let net = MLP(sizes: [4, 6, 5, 3], hidden: act, initialization: .he, rng: &rng)
+        return (net, x, .softmaxCrossEntropy(labels: y))
+    }
 }
