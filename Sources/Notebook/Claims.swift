@@ -199,9 +199,6 @@ public struct Claim: Sendable {
         checks.map { c in "\(c.name) = \(c.formattedValue)" + (c.passed ? "" : " " + c.status.mark) }
             .joined(separator: "; ")
     }
-
-    /// One line per check that did not pass.
-    public var reasons: [String] { checks.compactMap(\.reason) }
 }
 
 /// The machine-readable summary of one report, written as `<slug>.claims.json`.

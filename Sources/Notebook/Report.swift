@@ -59,11 +59,6 @@ public final class Report {
         blocks.append("(`\(path)`)\n\n```swift\n\(code)\n```")
     }
 
-    /// A setup table with columns parameter, value, note.
-    public func setup(_ rows: [(parameter: String, value: String, note: String)]) {
-        table(["parameter", "value", "why"], rows.map { [$0.parameter, $0.value, $0.note] })
-    }
-
     /// A setup table from `Setting`s (parameter, value, reason).
     public func setup(_ settings: [Setting]) {
         table(["parameter", "value", "why"], settings.map { [$0.parameter, $0.value, $0.reason] })

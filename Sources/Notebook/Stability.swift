@@ -15,8 +15,9 @@ public enum Stability {
         /// How many seeds gave `verdict`.
         public func count(_ verdict: Verdict) -> Int { verdicts.filter { $0 == verdict }.count }
 
-        /// `"5/5 seeds"` when every seed agrees with `verdict`, otherwise `"3/5 seeds"` (the seeds that agree).
-        public func agreement(with verdict: Verdict) -> String { "\(count(verdict))/\(verdicts.count) seeds" }
+        /// `"same on 5/5 seeds"`: how many seeds gave `verdict` (this run's), so that a "partly" that is
+        /// partly on every seed is not read as a stable reproduction.
+        public func agreement(with verdict: Verdict) -> String { "same on \(count(verdict))/\(verdicts.count) seeds" }
     }
 
     /// One paper's entry: its mode and, per claim id, the verdicts.

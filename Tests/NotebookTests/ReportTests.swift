@@ -67,7 +67,7 @@ final class ClaimTests: XCTestCase {
                                                                               "C10": [.notObserved, .notReproduced, .partly]])
         let record = ["toy": entry]
         let c = try XCTUnwrap(Stability.count(record, slug: "toy", mode: "full", claim: "C1"))
-        XCTAssertEqual(c.agreement(with: .reproduced), "2/3 seeds")
+        XCTAssertEqual(c.agreement(with: .reproduced), "same on 2/3 seeds")
         XCTAssertNil(Stability.count(record, slug: "toy", mode: "quick", claim: "C1"))
         XCTAssertNil(Stability.count(record, slug: "toy", mode: "full", claim: "C2"))
         XCTAssertEqual(Stability.render(record), """
