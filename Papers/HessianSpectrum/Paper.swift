@@ -120,7 +120,8 @@ public enum HessianSpectrum {
         report.section("Method")
         report.literate("hessian", file: Literate.sibling("Spectrum.swift"))
         report.code("full-hessian", file: Literate.sibling("Spectrum.swift"))
-        report.code("sgd-step", file: Literate.sibling("Spectrum.swift"))
+        report.code("minibatch-step", file: Literate.packageFile("Sources/Learning/Training.swift"))
+        report.code("optimizer-step", file: Literate.packageFile("Sources/Learning/Training.swift"))
         report.literate("outlier-rule", file: Literate.sibling("Spectrum.swift"))
         report.code("outlier-rule", file: Literate.sibling("Spectrum.swift"))
 

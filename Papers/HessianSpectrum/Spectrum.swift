@@ -70,40 +70,27 @@ struct SpectrumSummary {
 }
 
 enum Training {
-    /// Mini-batch SGD (no momentum) from `net`, `epochs` passes over the data in a fresh random
-    /// order each. With `stopBelow`, the full training loss is checked after every step and the run
-    /// stops at the first step where it is ≤ the target. With `probeEvery`, the full training loss
-    /// is recorded at step 0 and every that many steps. Throws if the loss stops being finite.
+    /// Mini-batch SGD (no momentum) from `net` on the shared loop: `epochs` passes over the data in a
+    /// fresh random order each. With `stopBelow`, the full training loss is checked after every step
+    /// and the run stops at the first step where it is ≤ the target. With `probeEvery`, the full
+    /// training loss is recorded at step 0 and every that many steps. Throws if the loss stops being
+    /// finite.
     static func sgd(_ net: MLP, x: Matrix, loss: Loss, batch: Int, learningRate: Double, epochs: Int,
                     rng: inout RandomSource, label: String, stopBelow target: Double? = nil,
                     probeEvery: Int? = nil) throws -> (net: MLP, steps: Int, probes: [Double]) {
-        var theta = net.parameters
-        var model = net
-        var opt = SGD(learningRate: learningRate)
-        let n = x.rows
-        var steps = 0
+        var opt = SGD(learningRate: learningRate)                    // θ ← θ − η ∇L_B(θ)
         var probes: [Double] = probeEvery == nil ? [] : [net.loss(x, loss)]
-        training: for epoch in 0..<epochs {
-            let order = batch >= n ? Array(0..<n) : rng.permutation(n)
-            for start in stride(from: 0, to: n, by: batch) {
-                let rows = Array(order[start..<Swift.min(n, start + batch)])
-                //: begin sgd-step
-                model.parameters = theta
-                let (value, g) = model.lossAndGradient(x.rows(rows), loss.subset(rows))
-                opt.step(&theta, gradient: g)                          // θ ← θ − η ∇L_B(θ)
-                //: end sgd-step
-                guard value.isFinite else {
-                    throw NumericalFailure.nonFinite("mini-batch loss is \(value) in epoch \(epoch) of \(label)")
-                }
-                steps += 1
-                if let every = probeEvery, steps % every == 0 { probes.append(model.with(parameters: theta).loss(x, loss)) }
-                if let target, model.with(parameters: theta).loss(x, loss) <= target { break training }
-            }
-        }
-        model.parameters = theta
-        let final = model.loss(x, loss)
+        let run = MiniBatchTraining(batch: batch, epochs: epochs).train(
+            net, x: x, loss: loss, optimizer: &opt, rng: &rng,
+            afterStep: { step in
+                if let every = probeEvery, step.count % every == 0 { probes.append(net.with(parameters: step.parameters).loss(x, loss)) }
+                if let target, net.with(parameters: step.parameters).loss(x, loss) <= target { return .stop }
+                return .proceed
+            })
+        if let d = run.divergence { throw NumericalFailure.nonFinite("\(d) of \(label)") }
+        let final = run.model.loss(x, loss)
         guard final.isFinite else { throw NumericalFailure.nonFinite("training loss is \(final) at the end of \(label)") }
-        return (model, steps, probes)
+        return (run.model, run.steps, probes)
     }
 }
 

@@ -73,20 +73,11 @@ enum Networks {
             let a = 1 / Double(net.sizes[l]).squareRoot()
             net.biases[l] = (0..<net.sizes[l + 1]).map { _ in rng.uniform(-a, a) }
         }
-        var theta = net.parameters
         var adam = Adam(learningRate: 1e-3)
-        let n = split.train.rows, batch = 256
-        for epoch in 0..<epochs {
-            let perm = rng.permutation(n)
-            for start in stride(from: 0, to: n, by: batch) {
-                let idx = Array(perm[start..<Swift.min(n, start + batch)])
-                let xb = split.train.rows(idx)
-                let (loss, g) = net.with(parameters: theta).lossAndGradient(xb, .softmaxCrossEntropy(labels: idx.map { split.trainLabels[$0] }))
-                guard loss.isFinite else { throw NumericalFailure.nonFinite("training loss is \(loss) in epoch \(epoch) of network \(label(hidden))") }
-                adam.step(&theta, gradient: g)
-            }
-        }
-        net.parameters = theta
+        let run = MiniBatchTraining(batch: 256, epochs: epochs).train(
+            net, x: split.train, loss: .softmaxCrossEntropy(labels: split.trainLabels), optimizer: &adam, rng: &rng)
+        if let d = run.divergence { throw NumericalFailure.nonFinite("\(d) of network \(label(hidden))") }
+        net = run.model
         let acc = Loss.softmaxCrossEntropy(labels: split.testLabels).accuracy(net.forward(split.test))
         return TrainedNetwork(name: label(hidden), hidden: hidden, net: net, testAccuracy: acc)
     }

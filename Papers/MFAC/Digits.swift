@@ -61,38 +61,36 @@ struct DigitsTask {
         var finalAccuracy: Double { divergedInEpoch == nil ? testAccuracy.last ?? .nan : .nan }
     }
 
-    /// Mini-batch training with `optimizer`; a fresh random order each epoch from `rng`. The learning
-    /// rate is multiplied by 0.1 before each epoch (0-based) in `decayBefore`, as in the authors'
-    /// `main_optim.py`. Records the full training loss and test accuracy after every epoch, and the
-    /// gradient norms and step lengths within it. A non-finite loss ends the run (`divergedInEpoch`).
+    /// Mini-batch training with `optimizer` (the shared loop; a fresh random order each epoch from
+    /// `rng`). The learning rate is multiplied by 0.1 before each epoch (0-based) in `decayBefore`, as
+    /// in the authors' `main_optim.py`. Records the full training loss and test accuracy after every
+    /// epoch, and the gradient norms and step lengths within it. A non-finite loss ends the run
+    /// (`divergedInEpoch`).
     func train<O: Optimizer>(_ net: MLP, optimizer: inout O, epochs: Int, batch: Int, rng: inout RandomSource,
                              decayBefore: [Int] = []) -> (model: MLP, curve: Curve) {
-        var model = net
-        var theta = net.parameters
         var curve = Curve()
-        curve.trainingLoss.append(trainingLoss(model)); curve.testAccuracy.append(testAccuracy(model))
-        let n = trainX.rows
-        for epoch in 0..<epochs {
-            if decayBefore.contains(epoch) { optimizer.learningRate *= 0.1 }
-            let order = rng.permutation(n)
-            var norms: [Double] = [], steps: [Double] = []
-            for start in stride(from: 0, to: n, by: batch) {
-                let rows = Array(order[start..<min(n, start + batch)])
-                model.parameters = theta
-                let (value, g) = model.lossAndGradient(trainX.rows(rows), trainLoss.subset(rows))
-                guard value.isFinite else { curve.divergedInEpoch = epoch + 1; return (model, curve) }
-                let before = theta
-                optimizer.step(&theta, gradient: g)
-                norms.append(Vector.norm(g)); steps.append(Vector.distance(theta, before))
-            }
-            model.parameters = theta
-            let l = trainingLoss(model)
-            curve.gradientNorm.append(Stats.median(norms))
-            curve.medianStep.append(Stats.median(steps)); curve.largestStep.append(steps.max() ?? .nan)
-            curve.parameterNorm.append(Vector.norm(theta)); curve.learningRate.append(optimizer.learningRate)
-            guard l.isFinite else { curve.divergedInEpoch = epoch + 1; return (model, curve) }
-            curve.trainingLoss.append(l); curve.testAccuracy.append(testAccuracy(model))
-        }
-        return (model, curve)
+        curve.trainingLoss.append(trainingLoss(net)); curve.testAccuracy.append(testAccuracy(net))
+        var norms: [Double] = [], steps: [Double] = [], rate = optimizer.learningRate
+        let run = MiniBatchTraining(batch: batch, epochs: epochs).train(
+            net, x: trainX, loss: trainLoss, optimizer: &optimizer, rng: &rng,
+            beforeEpoch: { epoch, opt in
+                if decayBefore.contains(epoch) { opt.learningRate *= 0.1 }
+                rate = opt.learningRate; norms = []; steps = []
+            },
+            afterStep: { step in
+                norms.append(Vector.norm(step.gradient)); steps.append(step.length)
+                return .proceed
+            },
+            afterEpoch: { epoch, model in
+                let l = trainingLoss(model)
+                curve.gradientNorm.append(Stats.median(norms))
+                curve.medianStep.append(Stats.median(steps)); curve.largestStep.append(steps.max() ?? .nan)
+                curve.parameterNorm.append(Vector.norm(model.parameters)); curve.learningRate.append(rate)
+                guard l.isFinite else { curve.divergedInEpoch = epoch + 1; return .stop }
+                curve.trainingLoss.append(l); curve.testAccuracy.append(testAccuracy(model))
+                return .proceed
+            })
+        if let d = run.divergence { curve.divergedInEpoch = d.epoch + 1 }
+        return (run.model, curve)
     }
 }

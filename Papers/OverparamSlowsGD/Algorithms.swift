@@ -135,25 +135,8 @@ enum Algorithms {
 // MARK: - Fits shared by the experiments
 
 enum Fits {
-    /// The recorded value at the last recorded iteration ≤ `iteration`.
-    static func value(_ t: ConvergenceTrace, at iteration: Int) -> Double {
-        guard let i = t.iterations.lastIndex(where: { $0 <= iteration }) else { return .nan }
-        return t.values[i]
-    }
-
-    /// The exponential rate −d ln(error)/dt fitted from `start` until the error first reaches `floor`
-    /// (or the end), with the number of points used; nil fit when fewer than 3 points.
-    static func rate(_ t: ConvergenceTrace, from start: Int, floor: Double) -> (fit: LineFit?, points: Int) {
-        let end = t.iterations.last ?? 0
-        let stop = t.firstIteration(below: floor) ?? end
-        guard stop > start else { return (nil, 0) }
-        let points = t.points(in: start...stop).x.count
-        guard points >= 3 else { return (nil, points) }
-        return (try? t.linearRate(in: start...stop), points)
-    }
-
-    static func rateText(_ f: LineFit?) -> String {
-        guard let f = f else { return "n/a" }
-        return Fmt.estimate(-f.slope, f.slopeStandardError, digits: nil)
+    static func rateText(_ r: RateFit) -> String {
+        guard r.fit != nil else { return "n/a" }
+        return Fmt.estimate(r.rate, r.standardError, digits: nil)
     }
 }

@@ -27,19 +27,18 @@ struct OneStepEvidence {
 
 /// One loss's set of F Gᵀ runs: per α, plain GD (k > r), the one-step fix, and exact rank (k = r).
 struct AsymmetricRuns {
-    typealias Fit = (fit: LineFit?, points: Int)
     var plain: [ConvergenceTrace] = [], fixed: [ConvergenceTrace] = [], exact: [ConvergenceTrace] = []
-    var plainFits: [Fit] = [], fixedFits: [Fit] = [], exactFits: [Fit] = []
+    var plainFits: [RateFit] = [], fixedFits: [RateFit] = [], exactFits: [RateFit] = []
     /// −ln(1 − η·min(σ_r(F)², σ_r(G)²)) at the end of each exact-rank run: its slowest linear mode.
     var exactPredicted: [Double] = []
 
-    static func rates(_ fits: [Fit]) -> [Double] { fits.map { $0.fit.map { -$0.slope } ?? .nan } }
+    static func rates(_ fits: [RateFit]) -> [Double] { fits.map(\.rate) }
     var plainRates: [Double] { Self.rates(plainFits) }
     var fixedRates: [Double] { Self.rates(fixedFits) }
     var exactRates: [Double] { Self.rates(exactFits) }
     /// The exact-rank reference of claim 4: the smallest α, where the preserved imbalance is smallest.
     var referenceRate: Double { exactRates.last ?? .nan }
-    func errorsAtStep(_ t: Int) -> [Double] { fixed.map { Fits.value($0, at: t) } }
+    func errorsAtStep(_ t: Int) -> [Double] { fixed.map { $0.value(at: t) } }
 }
 
 struct InitializationExperiment {
@@ -82,13 +81,13 @@ struct InitializationExperiment {
             for alpha in c.alphas {
                 let plain = try run(objective, k: c.kOver, alpha: alpha, fixAt: nil, "\(name), α = \(Fmt.g(alpha))").trace
                 out.plain.append(plain)
-                out.plainFits.append(Fits.rate(plain, from: lateFrom, floor: c.roundOffFloor))
+                out.plainFits.append(plain.linearRate(from: lateFrom, untilBelow: c.roundOffFloor))
                 let fixed = try run(objective, k: c.kOver, alpha: alpha, fixAt: fixAt, "\(name), α = \(Fmt.g(alpha)), one-step fix").trace
                 out.fixed.append(fixed)
-                out.fixedFits.append(Fits.rate(fixed, from: fixAt + 10, floor: c.roundOffFloor))
+                out.fixedFits.append(fixed.linearRate(from: fixAt + 10, untilBelow: c.roundOffFloor))
                 let exact = try run(objective, k: c.r, alpha: alpha, fixAt: nil, "\(name), k = r, α = \(Fmt.g(alpha))")
                 out.exact.append(exact.trace)
-                out.exactFits.append(Fits.rate(exact.trace, from: exact.trace.firstIteration(below: 1e-3) ?? 0, floor: c.roundOffFloor))
+                out.exactFits.append(exact.trace.linearRate(from: exact.trace.firstIteration(below: 1e-3) ?? 0, untilBelow: c.roundOffFloor))
                 let weakest = Swift.min(try svd(exact.f).singularValues[c.r - 1], try svd(exact.g).singularValues[c.r - 1])
                 out.exactPredicted.append(-Foundation.log(1 - c.eta * weakest * weakest))
             }
@@ -99,7 +98,7 @@ struct InitializationExperiment {
         let larger = try c.alphas.map { alpha in
             let trace = try run(.population(truth), k: c.kOver, alpha: alpha, fixAt: c.populationRebalanceAt,
                                 constant: Self.largerConstant, "").trace
-            return Fits.rate(trace, from: c.populationRebalanceAt + 10, floor: c.roundOffFloor).fit.map { -$0.slope } ?? .nan
+            return trace.linearRate(from: c.populationRebalanceAt + 10, untilBelow: c.roundOffFloor).rate
         }
 
         // The larger-m control: the same M* and initial draw, a new operator with more measurements.
@@ -111,9 +110,9 @@ struct InitializationExperiment {
                                   "sensing, m = \(c.largerM), α = \(Fmt.g(smallest)), one-step fix").trace
         let largerExact = try run(largerSensing, k: c.r, alpha: smallest, fixAt: nil, iterations: c.largerMIterations,
                                   "sensing, m = \(c.largerM), k = r, α = \(Fmt.g(smallest))").trace
-        let largerM = (fixed: Fits.rate(largerFixed, from: c.rebalanceAt + 10, floor: c.roundOffFloor).fit.map { -$0.slope } ?? .nan,
-                       exact: Fits.rate(largerExact, from: largerExact.firstIteration(below: 1e-3) ?? 0,
-                                        floor: c.roundOffFloor).fit.map { -$0.slope } ?? .nan)
+        let largerM = (fixed: largerFixed.linearRate(from: c.rebalanceAt + 10, untilBelow: c.roundOffFloor).rate,
+                       exact: largerExact.linearRate(from: largerExact.firstIteration(below: 1e-3) ?? 0,
+                                                              untilBelow: c.roundOffFloor).rate)
 
         func exponent(_ rates: [Double]) -> Double {
             guard rates.allSatisfy({ $0.isFinite && $0 > 0 }) else { return .nan }
@@ -230,9 +229,9 @@ extension InitializationExperiment.Results {
         var rows: [[String]] = []
         for (name, runs, step) in [("sensing", sensing, c.rebalanceAt), ("population", population, c.populationRebalanceAt)] {
             for (i, a) in c.alphas.enumerated() {
-                rows.append([name, Fmt.g(a), Fits.rateText(runs.plainFits[i].fit), Fmt.sci(runs.plain[i].last),
-                             Fmt.sci(Fits.value(runs.fixed[i], at: step)), Fits.rateText(runs.fixedFits[i].fit),
-                             Fits.rateText(runs.exactFits[i].fit), Fmt.g(runs.exactPredicted[i], 4)])
+                rows.append([name, Fmt.g(a), Fits.rateText(runs.plainFits[i]), Fmt.sci(runs.plain[i].last),
+                             Fmt.sci(runs.fixed[i].value(at: step)), Fits.rateText(runs.fixedFits[i]),
+                             Fits.rateText(runs.exactFits[i]), Fmt.g(runs.exactPredicted[i], 4)])
             }
         }
         rows.append(["sensing, m = \(c.largerM)", Fmt.g(c.alphas[c.alphas.count - 1]), "—", "—", "—", Fmt.g(largerM.fixed, 4),

@@ -57,12 +57,9 @@ struct SymmetryExperiment {
         let population = try run(.population(truth), k: c.kOver, "population, k = \(c.kOver) > r")
 
         // Claim 1: log-linear fit between errors 1e-3 and 1e-9.
-        let start1 = exact.firstIteration(below: 1e-3) ?? 0
-        let end1 = exact.firstIteration(below: 1e-9) ?? T
-        let points1 = exact.points(in: start1...Swift.max(end1, start1)).x.count
-        let fit1 = points1 >= 3 ? try? exact.linearRate(in: start1...end1) : nil
-        let linear = LinearEvidence(reachedAt: exact.firstIteration(below: 1e-10), rSquared: fit1?.rSquared ?? .nan,
-                                    rate: fit1.map { -$0.slope } ?? .nan, points: points1)
+        let fit1 = exact.linearRate(fromBelow: 1e-3, toBelow: 1e-9, orEnd: true)
+        let linear = LinearEvidence(reachedAt: exact.firstIteration(below: 1e-10), rSquared: fit1.fit?.rSquared ?? .nan,
+                                    rate: fit1.rate, points: fit1.points)
 
         // Claim 2, sensing: the last decade of the run.
         //: begin sublinear-fits
@@ -187,11 +184,11 @@ extension SymmetryExperiment.Results {
         let b = populationSlope?.slope ?? .nan
         let predictedB = 4 * c.eta / Double(c.kOver - c.r).squareRoot()
         report.table(["run", "error at T/10", "error at T", "fitted quantity", "value", "closed form"], [
-            [exact.label, Fmt.sci(Fits.value(exact, at: T / 10)), Fmt.sci(exact.last), "rate per iteration (1e-3 → 1e-9)",
+            [exact.label, Fmt.sci(exact.value(at: T / 10)), Fmt.sci(exact.last), "rate per iteration (1e-3 → 1e-9)",
              Fmt.g(linear.rate, 4), "—"],
-            [over.label, Fmt.sci(Fits.value(over, at: T / 10)), Fmt.sci(over.last), "log-log slope of error² on [T/10, T]",
+            [over.label, Fmt.sci(over.value(at: T / 10)), Fmt.sci(over.last), "log-log slope of error² on [T/10, T]",
              sensingPowerLaw.map { Fmt.estimate($0.slope, $0.slopeStandardError) } ?? "n/a", "≥ −2 (lower bound)"],
-            [population.label, Fmt.sci(Fits.value(population, at: T / 10)), Fmt.sci(population.last),
+            [population.label, Fmt.sci(population.value(at: T / 10)), Fmt.sci(population.last),
              "slope b of 1/||Δ_t||_F on [T/2, T]", Fmt.g(b, 4), "4η/√(k−r) = \(Fmt.g(predictedB, 4))"],
             [population.label, "", "", "tail constant lim t²||Δ_t||_F² = 1/b²", Fmt.g(sublinear.populationConstant, 4),
              "(k−r)/(16η²) = \(Fmt.g(sublinear.predictedConstant, 4))"],

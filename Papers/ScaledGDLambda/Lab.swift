@@ -130,11 +130,10 @@ enum Show {
     }
 
     /// Fits ln(error) against t between the first iterations with error ≤ `from` and ≤ `to`;
-    /// nil with a reason when the window is not observed or has fewer than 3 points.
+    /// nil with a reason when X stalled, or the window is not observed or has fewer than 3 points.
     static func linearRate(_ p: Path, from: Double, to: Double) -> (fit: LineFit?, unobserved: String?) {
         if let why = p.unobserved(reaching: to) { return (nil, why) }
-        guard let a = p.first(below: from), let b = p.first(below: to) else { return (nil, "\(p.label): window not reached") }
-        guard b >= a + 2 else { return (nil, "\(p.label): the window \(Fmt.g(from))→\(Fmt.g(to)) spans \(b - a + 1) points") }
-        return ((try? p.trace.linearRate(in: a...b)), nil)
+        let r = p.trace.linearRate(fromBelow: from, toBelow: to)
+        return (r.fit, r.unobserved)
     }
 }

@@ -60,10 +60,8 @@ enum Overparameterization {
         let rates = paths.map { path -> (rate: Double, unobserved: String?) in
             // A run that is still moving but never reaches the target is slow: its window runs to the end.
             if let why = stalled(path) { return (.nan, why) }
-            guard let a = path.first(below: 1e-3) else { return (.nan, "\(path.label) did not reach 1e-3 in \(path.budget) iterations") }
-            let b = path.first(below: target) ?? path.budget
-            guard b >= a + 2, let fit = try? path.trace.linearRate(in: a...b) else { return (.nan, "\(path.label): fewer than 3 points in the window") }
-            return (-fit.slope, nil)
+            let r = path.trace.linearRate(fromBelow: 1e-3, toBelow: target, orEnd: true)
+            return (r.rate, r.unobserved)
         }
         let count = { (q: Path) -> (count: Int?, unobserved: String?) in
             if let why = stalled(q) { return (nil, why) }
