@@ -34,7 +34,8 @@ public enum LionLyapunov {
         """,
         defaultSeed: 20231009,
         theme: .optimizers,
-        lesson: "Lion with decoupled weight decay solves a box-constrained problem, and a Lyapunov function, checked step by step, explains why."
+        lesson: "Lion with decoupled weight decay solves a box-constrained problem, and a Lyapunov function, checked step by step, explains why.",
+        checkInputs: { _ = try DigitsDataset.load() }
     )
 
     /// The random streams of the run (`RandomSource.stream(seed:, Stream.x.rawValue)`).

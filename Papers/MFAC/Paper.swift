@@ -37,7 +37,8 @@ public enum MFAC {
         defaultSeed: 20210707,
         theme: .secondOrder,
         lesson: "Inverse-Fisher products from a window of m gradients in O(dm) time, exact to round-off, and where that helps (pruning) and where it did not (optimization).",
-        readFirst: ["hessian-spectrum"]
+        readFirst: ["hessian-spectrum"],
+        checkInputs: { _ = try DigitsDataset.load() }
     )
 
     /// The random streams of the run, all derived from the seed (the replicate r of claims 3 and 4

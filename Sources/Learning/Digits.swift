@@ -18,7 +18,12 @@ public struct DigitsDataset: Sendable {
 
     /// Reads the CSV (64 integers then the label on each line). Throws if the file is missing or malformed.
     public static func load(path: String) throws -> DigitsDataset {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DatasetError.missing("data file \(path) not found (it ships with the repository: restore Data/)")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw DatasetError.malformed("data file \(path) cannot be read as UTF-8 text")
+        }
         var values: [Double] = [], labels: [Int] = []
         for (number, line) in text.split(separator: "\n").enumerated() {
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -34,8 +39,12 @@ public struct DigitsDataset: Sendable {
         return DigitsDataset(pixels: Matrix(rows: labels.count, cols: 64, elements: values), labels: labels)
     }
 
-    /// `Data/digits.csv` of the package that contains `file` (found by walking up to `Package.swift`).
+    /// `Data/digits.csv` of the package that contains `file` (found by walking up to `Package.swift`),
+    /// or `$REPRISE_DATA/digits.csv` when that environment variable names another data folder.
     public static func load(nearSourceFile file: String = #filePath) throws -> DigitsDataset {
+        if let folder = ProcessInfo.processInfo.environment["REPRISE_DATA"], !folder.isEmpty {
+            return try load(path: URL(fileURLWithPath: folder).appendingPathComponent("digits.csv").path)
+        }
         var dir = URL(fileURLWithPath: file).deletingLastPathComponent()
         while dir.path != "/" {
             if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
@@ -66,8 +75,9 @@ public struct DigitsDataset: Sendable {
 
 /// Why a data file could not be loaded.
 public enum DatasetError: Error, CustomStringConvertible {
+    case missing(String)
     case malformed(String)
     public var description: String {
-        switch self { case .malformed(let what): return what }
+        switch self { case .missing(let what), .malformed(let what): return what }
     }
 }

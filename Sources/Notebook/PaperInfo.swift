@@ -32,13 +32,18 @@ public struct PaperInfo: Sendable {
     public var lesson: String
     /// Slugs of reports worth reading before this one.
     public var readFirst: [String]
+    /// Checks the paper's input files (present, readable, well formed) before any work starts; throws
+    /// an error whose description is one line naming the file and what is wrong. Nil: no input files.
+    public var checkInputs: (@Sendable () throws -> Void)?
 
     public init(slug: String, target: String, title: String, authors: [String], year: Int, venue: String,
                 arxiv: String, bibtex: String, idea: String, defaultSeed: UInt64,
-                theme: Theme? = nil, lesson: String = "", readFirst: [String] = []) {
+                theme: Theme? = nil, lesson: String = "", readFirst: [String] = [],
+                checkInputs: (@Sendable () throws -> Void)? = nil) {
         self.slug = slug; self.target = target; self.title = title; self.authors = authors
         self.year = year; self.venue = venue; self.arxiv = arxiv; self.bibtex = bibtex
         self.idea = idea; self.defaultSeed = defaultSeed
         self.theme = theme; self.lesson = lesson; self.readFirst = readFirst
+        self.checkInputs = checkInputs
     }
 }

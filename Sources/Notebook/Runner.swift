@@ -30,6 +30,7 @@ public enum PaperRunner {
         }
         do {
             try Report.checkWritable(options.outDir)
+            try info.checkInputs?()
         } catch {
             Progress.stderr("error: \(error)")
             exit(2)

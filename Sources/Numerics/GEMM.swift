@@ -100,18 +100,54 @@ public func gemv(_ a: Matrix, _ x: [Double], transposed: Bool = false) -> [Doubl
                 y.withUnsafeMutableBufferPointer { yp in
                     guard let A = ap.baseAddress, let X = xp.baseAddress, let Y = yp.baseAddress else { return }
                     let ys = SharedPointer(Y)
-                    let chunk = 512                      // columns per chunk (a multiple of 8)
-                    let chunks = (n + chunk - 1) / chunk
+                    // Column strips of at most 512 (a multiple of 8), as many as needed and of
+                    // near-equal width, so that two threads get near-equal work; the strips depend
+                    // on n only.
+                    let chunks = (n + 511) / 512 * (n >= 1024 ? 2 : 1)
+                    let chunk = ((n + chunks - 1) / chunks + 7) / 8 * 8
                     let body: (Int) -> Void = { c in
-                        let j0 = c * chunk, j1 = Swift.min(n, j0 + chunk), w = j1 - j0
+                        let j0 = Swift.min(n, c * chunk), j1 = Swift.min(n, j0 + chunk), w = j1 - j0
+                        guard w > 0 else { return }
                         let out = ys.base + j0
-                        for i in 0..<m { Vector.axpy(X[i], A + i * n + j0, out, w) }
+                        // Four rows per pass over the strip: y is loaded and stored once for four
+                        // rows; each y_j still receives y_j + x_i a_ij for i = 0, 1, 2, ... in order,
+                        // rounded after every term, exactly as one `axpy` per row would.
+                        var i = 0
+                        while i + 4 <= m {
+                            axpy4(X + i, A + i * n + j0, n, out, w)
+                            i += 4
+                        }
+                        while i < m { Vector.axpy(X[i], A + i * n + j0, out, w); i += 1 }
                     }
                     if parallel { Threads.forEach(chunks, body) } else { for c in 0..<chunks { body(c) } }
                 }
             }
         }
         return y
+    }
+}
+
+/// y[0..<w] += x₀·a₀ + x₁·a₁ + x₂·a₂ + x₃·a₃ for the rows a_r = a + r·ld, term by term in that
+/// order (the same roundings as four successive `Vector.axpy` calls), with y kept in registers.
+@inline(__always)
+func axpy4(_ x: UnsafePointer<Double>, _ a: UnsafePointer<Double>, _ ld: Int,
+           _ y: UnsafeMutablePointer<Double>, _ w: Int) {
+    typealias V = SIMD8<Double>
+    let x0 = V(repeating: x[0]), x1 = V(repeating: x[1]), x2 = V(repeating: x[2]), x3 = V(repeating: x[3])
+    let a0 = a, a1 = a + ld, a2 = a + 2 * ld, a3 = a + 3 * ld
+    var j = 0
+    while j + 8 <= w {
+        var acc = UnsafeRawPointer(y + j).loadUnaligned(as: V.self)
+        acc.addProduct(x0, UnsafeRawPointer(a0 + j).loadUnaligned(as: V.self))
+        acc.addProduct(x1, UnsafeRawPointer(a1 + j).loadUnaligned(as: V.self))
+        acc.addProduct(x2, UnsafeRawPointer(a2 + j).loadUnaligned(as: V.self))
+        acc.addProduct(x3, UnsafeRawPointer(a3 + j).loadUnaligned(as: V.self))
+        UnsafeMutableRawPointer(y + j).storeBytes(of: acc, as: V.self)
+        j += 8
+    }
+    while j < w {
+        y[j] += x[0] * a0[j]; y[j] += x[1] * a1[j]; y[j] += x[2] * a2[j]; y[j] += x[3] * a3[j]
+        j += 1
     }
 }
 

@@ -137,7 +137,9 @@ public struct SymmetricEigen: Sendable {
                             }
                         }
                         if len >= SymmetricEigen.parallelRows && Threads.count > 1 {
-                            let chunks = Threads.count
+                            // Four row ranges per thread: a thread that is late to a step (its
+                            // core busy) then delays it by one small range at most.
+                            let chunks = 4 * Threads.count
                             Threads.forEach(chunks, pinned: true) { c in
                                 rowsPass(c * len / chunks, (c + 1) * len / chunks)
                             }

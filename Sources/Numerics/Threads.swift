@@ -23,14 +23,6 @@ public enum Threads {
         set { _count = Swift.max(1, newValue) }
     }
 
-    /// Runs `body(chunk)` for chunk in 0..<chunks, on up to `count` threads (the calling thread
-    /// and `count − 1` pool workers). A call made while another is running (from inside a body,
-    /// or from a second thread) runs its chunks on the calling thread, in order.
-    ///
-    /// `pinned`: chunk c always runs on thread c mod `count` (the caller is thread 0) instead of
-    /// on whichever thread is free first. Use it when consecutive calls revisit the same data
-    /// chunk by chunk (batches of rotations on fixed column strips), so that each chunk's data
-    /// stays in one core's cache from one call to the next.
     /// `body(i)` for i in 0..<count on the worker pool; results come back in index order, so they do
     /// not depend on the thread count. The error of the smallest failing index is rethrown.
     public static func map<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
@@ -48,6 +40,15 @@ public enum Threads {
         return results.map { $0! }
     }
 
+    /// Runs `body(chunk)` for chunk in 0..<chunks, on up to `count` threads (the calling thread
+    /// and `count − 1` pool workers). A call made while another is running (from inside a body,
+    /// or from a second thread) runs its chunks on the calling thread, in order.
+    ///
+    /// `pinned`: chunk c runs on thread c mod `count` (the caller is thread 0) whenever that thread
+    /// reaches it first, instead of on whichever thread is free first. Use it when consecutive calls
+    /// revisit the same data chunk by chunk (batches of rotations on fixed column strips), so that
+    /// each chunk's data stays in one core's cache from one call to the next. A thread that is late
+    /// (its core busy with another process) has its unstarted chunks taken by the others.
     public static func forEach(_ chunks: Int, pinned: Bool = false, _ body: (Int) -> Void) {
         if chunks <= 0 { return }
         if count == 1 || chunks == 1 {
@@ -83,6 +84,7 @@ final class WorkerPool: @unchecked Sendable {
     private var next = 0, chunks = 0, unfinished = 0
     private var helpers = 0
     private var pinned = false
+    private var claimed: [Bool] = []        // pinned regions: chunk c has been started
     private var active = false
     private var sleepers = 0
     private var callerWaiting = false
@@ -99,11 +101,14 @@ final class WorkerPool: @unchecked Sendable {
 
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    /// A short busy pause between polls, so that polling does not hammer the mutex.
+    /// A short pause between polls, so that polling does not hammer the mutex, and a yield of the
+    /// core: when another process holds one of the cores, a polling thread must not keep the
+    /// thread it waits for from running.
     @inline(never) private static func pause() {
         var x = 0
         for i in 0..<64 { x &+= i }
         if x == 1 { print("") }
+        sched_yield()
     }
 
     func run(chunks n: Int, helpers wanted: Int, pinned: Bool, _ body: (Int) -> Void) {
@@ -124,6 +129,10 @@ final class WorkerPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { escapable in
             self.body = escapable
             next = 0; chunks = n; unfinished = n; helpers = wanted; self.pinned = pinned
+            if pinned {
+                if claimed.count < n { claimed = [Bool](repeating: false, count: n) }
+                else { for c in 0..<n { claimed[c] = false } }
+            }
             generation &+= 1
             if sleepers > 0 { pthread_cond_broadcast(wake) }
             takeChunks(escapable, participant: 0)
@@ -143,23 +152,37 @@ final class WorkerPool: @unchecked Sendable {
         unlock()
     }
 
-    /// Runs chunks until none is left (when pinned: this participant's chunks). Called with the
-    /// mutex held; returns with it held.
+    /// Runs chunks until none is left. Called with the mutex held; returns with it held.
+    ///
+    /// Pinned regions: a participant first takes its own chunks (c ≡ participant mod stride, in
+    /// order), then any chunk no one has started, so a participant that is slow to arrive (its core
+    /// is busy with another process) delays the region by at most the chunk it is running, never
+    /// by the chunks it has not begun. Which thread runs a chunk never changes what the chunk
+    /// computes, so results stay the same bit for bit.
     private func takeChunks(_ body: (Int) -> Void, participant: Int) {
         if pinned {
             let stride = helpers + 1
-            let count = chunks
-            let mine = (count - participant + stride - 1) / stride
-            // A participant without chunks must not let go of the mutex while it holds `body`:
-            // the region may already be over, and the caller then checks that no reference to
-            // its (non-escaping) body is left (a crash seen with 5 threads and 2 chunks).
-            if mine <= 0 { return }
-            unlock()
             var c = participant
-            while c < count { body(c); c += stride }
-            lock()
-            unfinished -= mine
-            if unfinished == 0 && callerWaiting { pthread_cond_signal(done) }
+            while true {
+                while c < chunks && claimed[c] { c += stride }
+                if c >= chunks { break }
+                claimed[c] = true
+                unlock()
+                body(c)
+                lock()
+                finish()
+                c += stride
+            }
+            // Chunks of participants that have not reached them yet. A participant that finds
+            // nothing left returns without letting go of the mutex (the region may already be
+            // over, and the caller then checks that no reference to its body is left).
+            while let c = nextUnclaimed() {
+                claimed[c] = true
+                unlock()
+                body(c)
+                lock()
+                finish()
+            }
             return
         }
         while next < chunks {
@@ -168,9 +191,20 @@ final class WorkerPool: @unchecked Sendable {
             unlock()
             body(c)
             lock()
-            unfinished -= 1
-            if unfinished == 0 && callerWaiting { pthread_cond_signal(done) }
+            finish()
         }
+    }
+
+    /// One chunk done (mutex held): wake the caller if it was the last.
+    @inline(__always) private func finish() {
+        unfinished -= 1
+        if unfinished == 0 && callerWaiting { pthread_cond_signal(done) }
+    }
+
+    /// The first pinned chunk no one has started, from `next` on (mutex held).
+    private func nextUnclaimed() -> Int? {
+        while next < chunks && claimed[next] { next += 1 }
+        return next < chunks ? next : nil
     }
 
     /// `seen`: the last region the worker need not take part in (the one before it was started).

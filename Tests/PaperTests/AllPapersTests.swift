@@ -79,7 +79,7 @@ final class AllPapersTests: XCTestCase {
     }
 
     /// Bad input is refused before any work starts: usage and exit 2 for flags, one line and exit 2
-    /// for an output folder that cannot be written.
+    /// for an output folder that cannot be written or a data file that is missing.
     func testCommandLineRefusesBadInput() throws {
         for p in AllPapers.entries {
             let t = p.info.target
@@ -94,6 +94,20 @@ final class AllPapersTests: XCTestCase {
             let (code4, _, err4) = try PaperHarness.runBinary(t, ["--quick", "--out", "/proc/reprise-cannot-write-here"])
             XCTAssertEqual(code4, 2, "\(t): an unwritable --out is refused before the run")
             XCTAssertEqual(err4.split(separator: "\n").count, 1, "\(t): one line: \(err4)")
+            // A paper that reads data files checks them before the run: point it at an empty folder.
+            if p.info.checkInputs != nil {
+                let empty = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-no-data-\(t)")
+                let out = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-no-data-out-\(t)")
+                try? FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+                try? FileManager.default.removeItem(at: out)
+                let (code5, _, err5) = try PaperHarness.runBinary(t, ["--quick", "--out", out.path],
+                                                                  environment: ["REPRISE_DATA": empty.path])
+                XCTAssertEqual(code5, 2, "\(t): a missing data file is refused before the run")
+                XCTAssertEqual(err5.split(separator: "\n").count, 1, "\(t): one line: \(err5)")
+                XCTAssertTrue(err5.contains("digits.csv"), "\(t): the error names the file: \(err5)")
+                XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent(p.info.slug + ".md").path),
+                               "\(t): no report is written")
+            }
         }
     }
 

@@ -68,11 +68,12 @@ enum PaperHarness {
             .deletingLastPathComponent().appendingPathComponent(".build/release")
     }
 
-    /// Runs a built executable; returns (exit status, stdout, stderr).
-    static func runBinary(_ name: String, _ args: [String]) throws -> (Int32, String, String) {
+    /// Runs a built executable (with `environment` added to this process's); returns (exit status, stdout, stderr).
+    static func runBinary(_ name: String, _ args: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let p = Process()
         p.executableURL = productsDirectory.appendingPathComponent(name)
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -15,8 +15,10 @@ struct Options {
     var out: String?
     var ops: Set<String>?
     var threads = [1, 2]
+    /// The one-core-busy section: nil = by mode (full runs only).
+    var busy: Bool?
 
-    static let usage = "usage: Bench [--quick] [--out PATH] [--ops gemm,gemv,dot,axpy,cholesky,lu,qr,eigh,svd] [--threads 1,2]"
+    static let usage = "usage: Bench [--quick] [--out PATH] [--ops gemm,gemv,dot,axpy,cholesky,lu,qr,eigh,svd] [--threads 1,2] [--busy | --no-busy]"
 
     static func parse(_ args: [String]) -> Options {
         var o = Options()
@@ -34,6 +36,8 @@ struct Options {
             case "--threads":
                 o.threads = value().split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
                 if o.threads.isEmpty { fail("--threads needs positive integers") }
+            case "--busy": o.busy = true
+            case "--no-busy": o.busy = false
             case "-h", "--help": print(usage); exit(0)
             default: fail("unknown argument \(args[i])")
             }
@@ -113,6 +117,10 @@ for op in selected {
     }
 }
 
+var contention: [ContentionRow] = []
+if options.busy ?? !options.quick {
+    contention = Contention.run(ops: BenchOp.registry, numpy: numpy, reps: reps, minTime: minTime, rounds: options.quick ? 1 : 3)
+}
 numpy.close()
 let elapsed = now() - started
 var numpyInfo = "NumPy: not measured"
@@ -137,13 +145,14 @@ notes.append("Ratio = Reprise time / NumPy time (below 1: Reprise is faster). GF
 notes.append("Cases alternate (Reprise, then NumPy in a persistent `python3 Tools/Bench/bench_numpy.py --serve` process per thread count) so both see the same machine load; "
              + "on a shared VM, rerun before trusting a difference of a few percent.")
 print(Report.text(header: header, rows: rows), terminator: "")
+print(Contention.markdown(contention), terminator: "")
 for n in notes { print(n) }
 
 let outPath = options.out ?? (options.quick ? nil : "Reports/BENCHMARKS.md")
 if let outPath {
     let path = outPath.hasPrefix("/") ? outPath : root + "/" + outPath
     do {
-        try Report.writeAtomically(Report.markdown(header: header, notes: notes, rows: rows), to: path)
+        try Report.writeAtomically(Report.markdown(header: header, notes: notes, rows: rows) + Contention.markdown(contention), to: path)
         print("Wrote \(outPath)")
     } catch {
         log("Bench: could not write \(path): \(error)")
