@@ -83,9 +83,11 @@ index:
 	@$(BIN)/ReportIndex --reports $(REPORTS)
 
 ## make test: kernel, notebook, CLI, determinism and every paper's claims in quick mode.
+## One build (sources and tests together, so the executables the CLI tests run are built with the
+## same flags as the test bundle), then the tests without a second build.
 test:
-	$(SWIFT) build $(SWIFTPM_FLAGS) $(RELEASE)
-	$(SWIFT) test $(SWIFTPM_FLAGS) $(RELEASE)
+	$(SWIFT) build $(SWIFTPM_FLAGS) $(RELEASE) --build-tests
+	$(SWIFT) test $(SWIFTPM_FLAGS) $(RELEASE) --skip-build
 
 ## make bench: Reprise vs NumPy/OpenBLAS on this machine, written to Reports/BENCHMARKS.md.
 bench:

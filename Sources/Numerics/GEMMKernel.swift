@@ -348,7 +348,24 @@ enum GEMMKernel {
         b: UnsafePointer<Double>, ldb: Int, transB: Bool,
         c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        if !transB {
+        if !transB && n < 8 {
+            // Fewer than 8 columns: the same sums as the loop below (C[i, j] += (alpha·op(A)[i, p])·B[p, j]
+            // for p in order, each term rounded as `Vector.axpy`'s scalar tail rounds it), with the row
+            // of C held in a local buffer instead of one short axpy call per (i, p).
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 8) { t in
+                let acc = t.baseAddress!
+                for i in 0..<m {
+                    let crow = c + i * ldc
+                    for j in 0..<n { acc[j] = crow[j] }
+                    for p in 0..<k {
+                        let aip = alpha * (transA ? a[p * lda + i] : a[i * lda + p])
+                        let brow = b + p * ldb
+                        for j in 0..<n { acc[j] += aip * brow[j] }
+                    }
+                    for j in 0..<n { crow[j] = acc[j] }
+                }
+            }
+        } else if !transB {
             // C[i, :] += (alpha·op(A)[i, p]) · B[p, :], rows of B streamed.
             for i in 0..<m {
                 let crow = c + i * ldc

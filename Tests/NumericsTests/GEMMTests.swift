@@ -230,6 +230,54 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Aᵀ·x is, bit for bit, one `Vector.axpy` per row of A in row order (the four-rows-per-pass loop
+    /// keeps y in registers but rounds every term as that loop does), at sizes around the strip and
+    /// the four-row edges.
+    func testTransposedGemvIsOneAxpyPerRowExactly() {
+        var g = LCG(78)
+        for m in [1, 3, 4, 5, 9, 130] {
+            for n in [1, 7, 8, 9, 300, 1100, 1275] {
+                let a = Matrix(rows: m, cols: n, elements: g.array(m * n))
+                let x = g.array(m)
+                var expected = [Double](repeating: 0, count: n)
+                a.storage.withUnsafeBufferPointer { ap in
+                    expected.withUnsafeMutableBufferPointer { yp in
+                        for i in 0..<m { Vector.axpy(x[i], ap.baseAddress! + i * n, yp.baseAddress!, n) }
+                    }
+                }
+                let y = gemv(a, x, transposed: true)
+                XCTAssertTrue(y.map(\.bitPattern) == expected.map(\.bitPattern), "\(m)x\(n): Aᵀx is not one axpy per row")
+            }
+        }
+    }
+
+    /// A product with fewer than 8 columns (the skinny path) sums C[i, j] += (alpha·a_ip)·b_pj over p in
+    /// order exactly as one `Vector.axpy` per (i, p) does: the same bits as before the path existed.
+    func testSkinnyProductIsOneAxpyPerStepExactly() {
+        var g = LCG(79)
+        for (m, n, k) in [(1, 1, 1), (5, 7, 300), (40, 3, 50), (750, 7, 257), (9, 1, 1000)] {
+            for ta in [false, true] {
+                let a = Matrix(rows: ta ? k : m, cols: ta ? m : k, elements: g.array(m * k))
+                let b = Matrix(rows: k, cols: n, elements: g.array(k * n))
+                let c0 = Matrix(rows: m, cols: n, elements: g.array(m * n))
+                var expected = c0
+                a.storage.withUnsafeBufferPointer { ap in
+                    b.storage.withUnsafeBufferPointer { bp in
+                        expected.storage.withUnsafeMutableBufferPointer { cp in
+                            for i in 0..<m { for p in 0..<k {
+                                let aip = 0.75 * (ta ? ap[p * m + i] : ap[i * k + p])
+                                Vector.axpy(aip, bp.baseAddress! + p * n, cp.baseAddress! + i * n, n)
+                            } }
+                        }
+                    }
+                }
+                var c = c0
+                gemm(transA: ta, alpha: 0.75, a, b, beta: 1, into: &c)
+                XCTAssertTrue(c.storage.map(\.bitPattern) == expected.storage.map(\.bitPattern), "\(m)x\(n)x\(k) tA=\(ta)")
+            }
+        }
+    }
+
     /// The result must not depend on the thread count, bit for bit.
     func testThreadCountDoesNotChangeResult() {
         let saved = Threads.count

@@ -63,6 +63,34 @@ final class ThreadsTests: XCTestCase {
         }
     }
 
+    /// A pinned region whose worker is held up (here: its first chunk sleeps, standing in for a core
+    /// that is busy with another process) does not wait for the worker's other chunks: the caller
+    /// takes every chunk that has not been started, so the region ends about when the slow chunk
+    /// does, not after the worker has also run its remaining chunks one by one.
+    func testLatePinnedWorkerHasItsUnstartedChunksTaken() {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        Threads.count = 2
+        let chunks = 16, slow = 0.05
+        let ranOn = UnsafeMutablePointer<Int>.allocate(capacity: chunks)
+        ranOn.initialize(repeating: -1, count: chunks)
+        defer { ranOn.deallocate() }
+        let box = UncheckedBox(ranOn)
+        let callerThread = pthread_self()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let hits = counts(chunks, pinned: true) { c in
+            let onCaller = pthread_equal(pthread_self(), callerThread) != 0
+            box.value[c] = onCaller ? 0 : 1
+            // The worker's first chunk is slow; every chunk the worker runs afterwards is slow too.
+            if !onCaller { Thread.sleep(forTimeInterval: slow) }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        XCTAssertEqual(hits, [Int](repeating: 1, count: chunks))
+        let byWorker = (0..<chunks).filter { ranOn[$0] == 1 }.count
+        XCTAssertLessThanOrEqual(byWorker, 2, "the caller takes the late worker's unstarted chunks")
+        XCTAssertLessThan(seconds, Double(chunks / 2) * slow, "the region did not wait for the worker's chunks one by one")
+    }
+
     func testNestedCallsRunInline() {
         let saved = Threads.count
         defer { Threads.count = saved }

@@ -31,10 +31,13 @@ final class NumPyRunner {
     }
 
     let script: String
+    /// Added to the servers' environment, e.g. `OPENBLAS_CORETYPE` to force OpenBLAS's kernels for a
+    /// given CPU instead of the ones it picks itself.
+    let environment: [String: String]
     private(set) var availability: Availability = .unknown
     private var servers: [Int: Server] = [:]
 
-    init(script: String) { self.script = script }
+    init(script: String, environment: [String: String] = [:]) { self.script = script; self.environment = environment }
 
     private func server(threads: Int) -> Server? {
         if let s = servers[threads] { return s }
@@ -44,6 +47,7 @@ final class NumPyRunner {
         process.arguments = ["python3", script, "--serve"]
         var env = ProcessInfo.processInfo.environment
         for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { env[key] = "\(threads)" }
+        for (key, value) in environment { env[key] = value }
         process.environment = env
         let inPipe = Pipe(), outPipe = Pipe()
         process.standardInput = inPipe

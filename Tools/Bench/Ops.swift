@@ -99,6 +99,15 @@ extension BenchOp {
                     let a = g.matrix(n, n), x = g.vector(n)
                     return { consume(gemv(a, x)[0]) }
                 }),
+        // The matrix-sensing adjoint: m measurements x n(n+1)/2 packed entries (n = 50: 1275 columns).
+        BenchOp(name: "gemv_t", family: "gemv", label: "gemv, transposed (y = Aᵀ x: the sensing adjoint, m x 1275)", sizes: [1250, 2500],
+                quickSizes: [1250], flops: { 2 * Double($0) * 1275 },
+                sizeLabel: { "\($0) x 1275" },
+                make: { m in
+                    var g = BenchData(seed: 8)
+                    let a = g.matrix(m, 1275), x = g.vector(m)
+                    return { consume(gemv(a, x, transposed: true)[0]) }
+                }),
         BenchOp(name: "dot", family: "dot", label: "dot (x · y)", sizes: [1_000_000], quickSizes: [1_000_000],
                 multiThreaded: false, flops: { 2 * Double($0) }, sizeLabel: sci,
                 make: { n in

@@ -7,10 +7,16 @@ struct BenchRow {
     let threads: Int
     let reprise: Double?          // median seconds
     let numpy: Double?
+    /// NumPy with OpenBLAS forced to its best kernels for this CPU (nil: not measured).
+    let numpyBest: Double?
     let flops: Double?
 
     var ratio: Double? {
         guard let r = reprise, let p = numpy, p > 0 else { return nil }
+        return r / p
+    }
+    var ratioBest: Double? {
+        guard let r = reprise, let p = numpyBest, p > 0 else { return nil }
         return r / p
     }
     func gflops(_ t: Double?) -> Double? {
@@ -20,7 +26,10 @@ struct BenchRow {
 }
 
 enum Report {
-    static let columns = ["Operation", "Size", "Threads", "Reprise", "NumPy", "Ratio", "Reprise GFLOP/s", "NumPy GFLOP/s"]
+    static let columns = ["Operation", "Size", "Threads", "Reprise", "NumPy", "Ratio", "NumPy, best kernels", "Ratio to best",
+                          "Reprise GFLOP/s", "% of peak", "NumPy GFLOP/s"]
+    /// Double-precision GFLOP/s of one core, measured by `peakGFLOPS()` at the start of the run.
+    nonisolated(unsafe) static var corePeak: Double?
 
     static func formatTime(_ t: Double?) -> String {
         guard let t else { return "—" }
@@ -30,10 +39,15 @@ enum Report {
     }
 
     static func cells(_ r: BenchRow) -> [String] {
-        [r.operation, r.size, "\(r.threads)", formatTime(r.reprise), formatTime(r.numpy),
-         r.ratio.map { String(format: "%.2f", $0) } ?? "—",
-         r.gflops(r.reprise).map { String(format: "%.1f", $0) } ?? "—",
-         r.gflops(r.numpy).map { String(format: "%.1f", $0) } ?? "—"]
+        let percent: String = {
+            guard let g = r.gflops(r.reprise), let peak = corePeak, peak > 0 else { return "—" }
+            return String(format: "%.0f%%", 100 * g / (peak * Double(r.threads)))
+        }()
+        return [r.operation, r.size, "\(r.threads)", formatTime(r.reprise), formatTime(r.numpy),
+                r.ratio.map { String(format: "%.2f", $0) } ?? "—",
+                formatTime(r.numpyBest), r.ratioBest.map { String(format: "%.2f", $0) } ?? "—",
+                r.gflops(r.reprise).map { String(format: "%.1f", $0) } ?? "—", percent,
+                r.gflops(r.numpy).map { String(format: "%.1f", $0) } ?? "—"]
     }
 
     /// A plain-text table with aligned columns (numbers right-aligned).

@@ -74,6 +74,10 @@ def make_case(op, n, rng):
         a = rng.standard_normal((n, n))
         v = rng.standard_normal(n)
         return lambda: a @ v
+    if op == "gemv_t":
+        a = rng.standard_normal((n, 1275))
+        v = rng.standard_normal(n)
+        return lambda: a.T @ v
     if op == "dot":
         x = rng.standard_normal(n)
         y = rng.standard_normal(n)

@@ -75,10 +75,16 @@ let selected = BenchOp.registry.filter { op in
 if selected.isEmpty { Options.fail("no operation matches --ops \(options.ops!.sorted().joined(separator: ","))") }
 
 let numpy = NumPyRunner(script: root + "/Tools/Bench/bench_numpy.py")
+// OpenBLAS picks its kernels from the CPU it recognizes; on AMD CPUs with AVX-512 it picks its
+// AVX2 (Haswell) kernels. The second NumPy column forces the AVX-512 ones, its best on this CPU.
+let cpuFlags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
+    .first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ").map(String.init)) } ?? []
+let bestCoreType: String? = cpuFlags.contains("avx512f") ? "SkylakeX" : nil
+let numpyBest = bestCoreType.map { NumPyRunner(script: root + "/Tools/Bench/bench_numpy.py", environment: ["OPENBLAS_CORETYPE": $0]) }
 var rows: [BenchRow] = []
 // Start the NumPy servers first, then bring the core up to speed (clock, caches, page tables)
 // with half a second of matrix products, so the first case is not measured cold.
-for t in options.threads { numpy.start(threads: t) }
+for t in options.threads { numpy.start(threads: t); numpyBest?.start(threads: t) }
 do {
     var g = BenchData(seed: 1)
     let a = g.matrix(512, 512)
@@ -87,6 +93,7 @@ do {
     while now() < until { gemm(a, a, into: &c) }
     consume(c.storage[0])
 }
+Report.corePeak = peakGFLOPS()
 let savedThreads = Threads.count
 let started = now()
 let loadAtStart = Report.loadAverage()
@@ -100,17 +107,18 @@ for op in selected {
             // slow or absent for whole seconds (a 2-thread GEMM then takes as long as a 1-thread
             // one): alternating several times gives both sides the same chances, and the best
             // round estimates each one's speed on a quiet machine.
-            var oursRounds: [Double] = [], theirsRounds: [Double] = []
+            var oursRounds: [Double] = [], theirsRounds: [Double] = [], bestRounds: [Double] = []
             for _ in 0..<rounds {
                 Threads.count = t
                 oursRounds.append(medianTime(reps: reps, minTime: minTime, body).median)
                 Threads.count = savedThreads
                 if let x = numpy.time(op: op.name, n: n, threads: t, reps: reps, minTime: minTime) { theirsRounds.append(x) }
+                if let x = numpyBest?.time(op: op.name, n: n, threads: t, reps: reps, minTime: minTime) { bestRounds.append(x) }
             }
             let ours = oursRounds.min()!
             let theirs = theirsRounds.min()
             let row = BenchRow(operation: op.label, size: op.sizeLabel(n), threads: t,
-                               reprise: ours, numpy: theirs, flops: op.flops?(n))
+                               reprise: ours, numpy: theirs, numpyBest: bestRounds.min(), flops: op.flops?(n))
             rows.append(row)
             log(Report.cells(row).joined(separator: "  "))
         }
@@ -122,6 +130,7 @@ if options.busy ?? !options.quick {
     contention = Contention.run(ops: BenchOp.registry, numpy: numpy, reps: reps, minTime: minTime, rounds: options.quick ? 1 : 3)
 }
 numpy.close()
+numpyBest?.close()
 let elapsed = now() - started
 var numpyInfo = "NumPy: not measured"
 var notes: [String] = []
@@ -136,7 +145,8 @@ let formatter = ISO8601DateFormatter()
 let header = [
     "CPU: \(Report.cpuModel()) (\(ProcessInfo.processInfo.activeProcessorCount) logical cores)",
     "Threads: \(options.threads.map(String.init).joined(separator: ", ")) (Reprise `Threads.count`; NumPy via OPENBLAS/OMP/MKL_NUM_THREADS); vector ops (dot, axpy) at 1 thread",
-    numpyInfo,
+    numpyInfo + (bestCoreType.map { "; the \"best kernels\" column sets OPENBLAS_CORETYPE=\($0) (OpenBLAS's AVX-512 kernels; by default it picks its AVX2 ones on this CPU)" } ?? ""),
+    "Core peak: \(Report.corePeak.map { String(format: "%.1f", $0) } ?? "?") GFLOP/s per core (measured here: independent SIMD8<Double> fused multiply-adds); % of peak = Reprise GFLOP/s / (peak x threads)",
     "Run: \(formatter.string(from: Date())), \(options.quick ? "quick" : "full"), \(rounds) rounds per case alternating Reprise and NumPy, each the median of \(reps) repetitions after a warm-up (each repetition ≥ \(Int(minTime * 1000)) ms); the table shows each side's best round, \(String(format: "%.0f", elapsed)) s in all",
     "Machine load (1-minute average) at start / end: \(loadAtStart) / \(Report.loadAverage()); above about 1 on 2 cores, the 2-thread rows are unreliable",
 ]
