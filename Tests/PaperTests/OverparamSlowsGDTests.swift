@@ -135,7 +135,7 @@ final class OverparamSlowsGDTests: XCTestCase {
         var init1 = RandomSource(seed: 12)
         let fixed = try Algorithms.asymmetricGD(.population(truth), RunSettings(rank: 4, alpha: 0.05, eta: eta, iterations: 1_500, recordAt: schedule),
                                                 rank: 2, rebalanceAt: 400, rng: &init1, label: "small").trace
-        let rate = try XCTUnwrap(Fits.rate(fixed, from: 410, floor: 1e-12).fit)
+        let rate = try XCTUnwrap(fixed.linearRate(from: 410, untilBelow: 1e-12).fit)
         XCTAssertEqual(-rate.slope, -Foundation.log(1 - eta * sigmaR), accuracy: 0.01 * eta * sigmaR)
 
         let sym = LowRankTruth.symmetric(n: 10, singularValues: [1, sigmaR], rng: &rng)
