@@ -14,6 +14,8 @@ import Foundation
 public struct CholeskyFactorization: Sendable {
     /// The lower-triangular factor (the strict upper triangle is zero).
     public let l: Matrix
+    /// ||A||₁ of the factored (symmetric) matrix, kept for `reciprocalCondition`.
+    public let inputNorm1: Double
 
     /// Diagonal blocks of at most this order are factored by the unblocked loop.
     static let unblockedOrder = 32
@@ -34,6 +36,16 @@ public struct CholeskyFactorization: Sendable {
         }
         if let f = failure { throw f }
         self.l = l
+        // ||A||₁ of the symmetric matrix whose lower triangle was read.
+        var sums = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            for j in 0...i {
+                let v = abs(a.storage[i * n + j])
+                sums[j] += v
+                if j < i { sums[i] += v }
+            }
+        }
+        inputNorm1 = nanPropagatingMax(sums)
     }
 
     /// Factors the n x n block at `a` (row stride `ld`) in place; `offset` is the block's position
@@ -91,6 +103,20 @@ public struct CholeskyFactorization: Sendable {
 
     /// A⁻¹.
     public var inverse: Matrix { solve(Matrix.identity(dimension)) }
+
+    /// An estimate of the reciprocal condition number in the 1-norm, 1 / (||A||₁ ||A⁻¹||₁), as
+    /// LAPACK's dpocon computes it (||A⁻¹||₁ estimated by Hager's method as refined by Higham,
+    /// dlacn2, from solves with the factor; A⁻¹ is symmetric, so no transposed solve is needed).
+    /// At least the true value, almost always within a factor 3 of it; 1 for n = 0.
+    public var reciprocalCondition: Double {
+        let n = dimension
+        if n == 0 { return 1 }
+        if inputNorm1 == 0 { return 0 }
+        let inverseNorm = estimateInverseNorm1(n: n, solve: { self.solve($0) }, solveTransposed: { self.solve($0) })
+        if inverseNorm.isNaN { return .nan }
+        if inverseNorm == 0 { return .infinity }
+        return (1 / inverseNorm) / inputNorm1
+    }
 }
 
 /// The lower Cholesky factor of `a`.
