@@ -14,8 +14,6 @@ import Foundation
 public struct CholeskyFactorization: Sendable {
     /// The lower-triangular factor (the strict upper triangle is zero).
     public let l: Matrix
-    /// ||A||₁ of the factored (symmetric) matrix, kept for `reciprocalCondition`.
-    public let inputNorm1: Double
 
     /// Diagonal blocks of at most this order are factored by the unblocked loop.
     static let unblockedOrder = 32
@@ -36,16 +34,6 @@ public struct CholeskyFactorization: Sendable {
         }
         if let f = failure { throw f }
         self.l = l
-        // ||A||₁ of the symmetric matrix whose lower triangle was read.
-        var sums = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            for j in 0...i {
-                let v = abs(a.storage[i * n + j])
-                sums[j] += v
-                if j < i { sums[i] += v }
-            }
-        }
-        inputNorm1 = nanPropagatingMax(sums)
     }
 
     /// Factors the n x n block at `a` (row stride `ld`) in place; `offset` is the block's position
@@ -107,10 +95,13 @@ public struct CholeskyFactorization: Sendable {
     /// An estimate of the reciprocal condition number in the 1-norm, 1 / (||A||₁ ||A⁻¹||₁), as
     /// LAPACK's dpocon computes it (||A⁻¹||₁ estimated by Hager's method as refined by Higham,
     /// dlacn2, from solves with the factor; A⁻¹ is symmetric, so no transposed solve is needed).
-    /// At least the true value, almost always within a factor 3 of it; 1 for n = 0.
-    public var reciprocalCondition: Double {
+    /// `norm1` is ||A||₁ of the factored matrix (`a.norm1`), passed in as dpocon's ANORM is: the
+    /// factorization does not read A a second time to keep it. At least the true value, almost
+    /// always within a factor 3 of it; 1 for n = 0, 0 when `norm1` is 0.
+    public func reciprocalCondition(norm1 inputNorm1: Double) -> Double {
         let n = dimension
         if n == 0 { return 1 }
+        if inputNorm1.isNaN { return .nan }
         if inputNorm1 == 0 { return 0 }
         let inverseNorm = estimateInverseNorm1(n: n, solve: { self.solve($0) }, solveTransposed: { self.solve($0) })
         if inverseNorm.isNaN { return .nan }

@@ -12,13 +12,19 @@ import Foundation
 /// Panels of at most `unblockedWidth` columns are factored column by column. Row interchanges are
 /// applied to whole rows as soon as a pivot is chosen (rows are contiguous in row-major storage,
 /// so a swap is cheap), which is the same permutation LAPACK's dgetrf produces.
+///
+/// Singularity follows LAPACK (dgetrf, dgesv): only an exactly zero pivot makes the matrix
+/// singular, so an ill-conditioned matrix is solved backward stably rather than refused;
+/// `reciprocalCondition` (dgecon) says how far the solution can be trusted, and
+/// `SingularTolerance.strict` refuses pivots that are negligible to working precision instead.
 public struct LUFactorization: Sendable {
     public let lu: Matrix
     /// `pivots[i]` is the row swapped with row i at step i.
     public let pivots: [Int]
     /// +1 or −1: the sign of the row permutation.
     public let permutationSign: Double
-    /// ||A||₁ of the factored matrix, kept for `reciprocalCondition`.
+    /// ||A||₁ of the factored matrix (one O(n²) pass before the factorization), kept for
+    /// `reciprocalCondition`.
     public let inputNorm1: Double
 
     /// Panels of at most this many columns are factored column by column.

@@ -181,6 +181,8 @@ final class NaNPropagationTests: XCTestCase {
             check("QR.applyQTransposed, NaN at \(k)") { q.applyQTransposed(b) }
             check("QR.solveLeastSquares, NaN at \(k)") { try q.solveLeastSquares(b) }
             check("LU.solve (matrix), NaN at \(k)") { lu.solve(Matrix.column(b)).storage }
+            check("Cholesky.solve (matrix), NaN at \(k)") { ch.solve(Matrix.column(b)).storage }
         }
+        check("Cholesky.reciprocalCondition(norm1: NaN)") { [ch.reciprocalCondition(norm1: .nan)] }
     }
 }
