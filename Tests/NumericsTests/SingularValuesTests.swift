@@ -85,11 +85,11 @@ final class SingularValuesTests: XCTestCase {
     func testHugeAndTinyScales() throws {
         let sigma: [Double] = [3, 2, 1, 0.5, 0.25, 1e-3]
         let a = NT.matrixWithSingularValues(sigma, rows: 9, cols: 6, seed: 17)
-        for scale in [0x1p1000, 0x1p-1000, 1e300, 1e-300, 1e-310] {
+        for scale in [0x1p1000, 0x1p-1000, 1e300, 1e-300, 0x1.2p-1030] {
             let s = try singularValues(a * scale)
-            // 1e−310 is subnormal: the scaled entries themselves carry an absolute error of up to
-            // half a subnormal ulp (4.9e−324 / 2) each.
-            let tol = 10 * 9 * NT.eps * 3 * scale + 9 * 4.9e-324
+            // 1.125·2⁻¹⁰³⁰ ≈ 9e−311 is subnormal: the scaled entries themselves carry an absolute
+            // error of up to half a subnormal ulp (`leastNonzeroMagnitude` / 2) each.
+            let tol = 10 * 9 * NT.eps * 3 * scale + 9 * Double.leastNonzeroMagnitude
             for i in 0..<6 {
                 NT.assertClose(s[i], sigma[i] * scale, tol: tol, "σ\(i) at scale \(scale)")
             }
@@ -97,7 +97,8 @@ final class SingularValuesTests: XCTestCase {
             NT.assertClose(try cond2(a * scale), 3e3, tol: 3e3 * relative, "κ₂ at scale \(scale)")
         }
         // A largest entry that is subnormal: the power-of-two scaling must not overflow (2^1030).
-        XCTAssertEqual(try singularValues(Matrix.diagonal([1e-310, -3e-310])), [3e-310, 1e-310])
-        XCTAssertEqual(try symmetricEigenvalues(Matrix.diagonal([1e-310, -3e-310])), [-3e-310, 1e-310])
+        let tiny = 0x1p-1030   // ≈ 8.3e−311
+        XCTAssertEqual(try singularValues(Matrix.diagonal([tiny, -3 * tiny])), [3 * tiny, tiny])
+        XCTAssertEqual(try symmetricEigenvalues(Matrix.diagonal([tiny, -3 * tiny])), [-3 * tiny, tiny])
     }
 }
