@@ -184,6 +184,17 @@ public func solve(_ a: Matrix, _ b: [Double],
     try LUFactorization(a, singularTolerance: singularTolerance).solve(b)
 }
 
+/// Solves A x = b by LU with partial pivoting and estimates the reciprocal condition number of A
+/// in the 1-norm (LAPACK's dgesv followed by dgecon, as the expert driver dgesvx reports RCOND).
+/// An rcond near ε or below means x may have no correct digit, although it is backward stable.
+/// Throws as `solve(_:_:singularTolerance:)`.
+public func solveWithCondition(_ a: Matrix, _ b: [Double],
+                               singularTolerance: LUFactorization.SingularTolerance = .exactZero) throws
+    -> (x: [Double], reciprocalCondition: Double) {
+    let f = try LUFactorization(a, singularTolerance: singularTolerance)
+    return (f.solve(b), f.reciprocalCondition)
+}
+
 /// det A by LU with partial pivoting: ±Π u_ii, exactly 0 when a pivot is exactly zero (the
 /// factorization goes on past it, as LAPACK's dgetrf; no error is thrown for a singular matrix).
 /// Throws only `.nonFiniteInput` or `.dimensionMismatch`. The product can overflow or underflow

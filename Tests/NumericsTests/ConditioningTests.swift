@@ -66,6 +66,9 @@ final class ConditioningTests: XCTestCase {
         let exact = 1 / (ConditioningTests.norm1(a) * inverseNorm)
         XCTAssertLessThan(exact, 1e-23)
         assertEstimate(f.reciprocalCondition, exact, slack: 1e-6, "rcond of D Q")
+        let (x2, rcond) = try solveWithCondition(a, b)
+        XCTAssertEqual(x2, xh)
+        XCTAssertEqual(rcond, f.reciprocalCondition)
     }
 
     /// The estimate is ≥ the true reciprocal condition number (it estimates ||A⁻¹||₁ from below)
@@ -79,6 +82,7 @@ final class ConditioningTests: XCTestCase {
     func testReciprocalConditionOfDiagonalOrthogonalAndHilbert() throws {
         // diag(d): rcond = min|d| / max|d|, and the estimator is exact on it.
         let d: [Double] = [3, -1e-8, 2, 5e3, 0.5]
+        XCTAssertEqual(try solveWithCondition(Matrix.diagonal(d), [3, 1, 2, 5, 0.5]).x[3], 1e-3)
         let fd = try LUFactorization(Matrix.diagonal(d))
         NT.assertClose(fd.reciprocalCondition, 1e-8 / 5e3, tol: 4 * NT.eps * 1e-8 / 5e3, "rcond of a diagonal matrix")
         let cd = try CholeskyFactorization(Matrix.diagonal(d.map(abs)))

@@ -135,6 +135,7 @@ final class NaNPropagationTests: XCTestCase {
                 try LUFactorization(a, singularTolerance: .strict).lu.storage
             }
             check("solve, \(at)", wanted: .nonFiniteInput(routine: "LU")) { try solve(a, b) }
+            check("solveWithCondition, \(at)", wanted: .nonFiniteInput(routine: "LU")) { try solveWithCondition(a, b).x }
             check("determinant, \(at)", wanted: .nonFiniteInput(routine: "LU")) { [try determinant(a)] }
             check("logDeterminant, \(at)", wanted: .nonFiniteInput(routine: "LU")) { [try logDeterminant(a).logAbs] }
             check("CholeskyFactorization, \(at)", wanted: .nonFiniteInput(routine: "Cholesky")) { try CholeskyFactorization(a).l.storage }
