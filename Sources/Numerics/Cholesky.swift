@@ -91,6 +91,23 @@ public struct CholeskyFactorization: Sendable {
 
     /// A⁻¹.
     public var inverse: Matrix { solve(Matrix.identity(dimension)) }
+
+    /// An estimate of the reciprocal condition number in the 1-norm, 1 / (||A||₁ ||A⁻¹||₁), as
+    /// LAPACK's dpocon computes it (||A⁻¹||₁ estimated by Hager's method as refined by Higham,
+    /// dlacn2, from solves with the factor; A⁻¹ is symmetric, so no transposed solve is needed).
+    /// `norm1` is ||A||₁ of the factored matrix (`a.norm1`), passed in as dpocon's ANORM is: the
+    /// factorization does not read A a second time to keep it. At least the true value, almost
+    /// always within a factor 3 of it; 1 for n = 0, 0 when `norm1` is 0.
+    public func reciprocalCondition(norm1 inputNorm1: Double) -> Double {
+        let n = dimension
+        if n == 0 { return 1 }
+        if inputNorm1.isNaN { return .nan }
+        if inputNorm1 == 0 { return 0 }
+        let inverseNorm = estimateInverseNorm1(n: n, solve: { self.solve($0) }, solveTransposed: { self.solve($0) })
+        if inverseNorm.isNaN { return .nan }
+        if inverseNorm == 0 { return .infinity }
+        return (1 / inverseNorm) / inputNorm1
+    }
 }
 
 /// The lower Cholesky factor of `a`.

@@ -2,7 +2,8 @@
 public enum LinearAlgebraError: Error, CustomStringConvertible, Equatable {
     /// Cholesky met a non-positive pivot: the matrix is not (numerically) positive definite.
     case notPositiveDefinite(pivot: Int, value: Double)
-    /// LU met a zero (or negligible) pivot: the matrix is singular to working precision.
+    /// A zero pivot: LU met an exactly zero one (or, with `.strict`, one below n·ε times its
+    /// column), or a least-squares R / line fit is rank deficient.
     case singular(pivot: Int)
     /// An iterative method did not converge within its iteration budget.
     case noConvergence(routine: String, iterations: Int)

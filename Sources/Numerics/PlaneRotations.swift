@@ -50,7 +50,12 @@ struct SweepRotations {
     /// Batches with fewer (rotations x columns) than this are applied on the calling thread only.
     static let parallelWork = 1 << 20
 
-    init(rows: Int) {
+    /// False for a sweep whose rotations are not wanted (singular values without vectors):
+    /// `record` then does nothing and `flush` has nothing to apply.
+    let enabled: Bool
+
+    init(rows: Int, enabled: Bool = true) {
+        self.enabled = enabled
         // A few sweeps' worth on one thread; on several, four times as many, to amortize handing
         // work to the other threads. The batch size does not change the result: every entry sees
         // the same rotations in the same order either way.
@@ -62,6 +67,7 @@ struct SweepRotations {
 
     @inline(__always)
     mutating func record(_ i: Int, c: Double, s: Double) {
+        if !enabled { return }
         index.append(i); cs.append(c); sn.append(s)
     }
 

@@ -20,10 +20,11 @@ public enum Stats {
     public static func standardError(_ x: [Double]) -> Double { std(x) / Double(x.count).squareRoot() }
 
     /// The q-quantile, q in [0, 1], by linear interpolation between order statistics
-    /// (Hyndman–Fan type 7, the default of R and NumPy). NaN for empty input.
+    /// (Hyndman–Fan type 7, the default of R and NumPy). NaN for empty input, and NaN if any value
+    /// is NaN (as NumPy's `quantile`: a NaN has no place in the order).
     public static func quantile(_ x: [Double], _ q: Double) -> Double {
         precondition(q >= 0 && q <= 1, "quantile: q must be in [0, 1]")
-        guard !x.isEmpty else { return .nan }
+        guard !x.isEmpty, !x.contains(where: { $0.isNaN }) else { return .nan }
         let s = x.sorted()
         let h = Double(s.count - 1) * q
         let lo = Int(h.rounded(.down)), hi = Swift.min(lo + 1, s.count - 1)

@@ -314,8 +314,10 @@ public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] { try Symmetric
 /// A power of two that brings max|a_ij| near 1, or nil when the entries are already in a range
 /// where sums of their squares can neither overflow nor underflow (or the matrix is zero).
 /// Multiplying by a power of two is exact (barring underflow of entries far below the largest).
+/// The exponent is capped at 1020: for a subnormal largest entry (exponent below −1020) 2^−exponent
+/// would overflow to ∞; 2^1020 still brings it above 2^−400.
 func safeScale(_ a: Matrix) -> Double? {
     let m = a.maxAbs
     if m == 0 || (m >= 0x1p-400 && m <= 0x1p400) { return nil }
-    return Double(sign: .plus, exponent: -m.exponent, significand: 1)
+    return Double(sign: .plus, exponent: Swift.min(-m.exponent, 1020), significand: 1)
 }

@@ -80,7 +80,7 @@ public enum Vector {
         while j < n { y[j] += a * x[j]; j += 1 }
     }
 
-    /// The Euclidean norm, scaled to avoid overflow and underflow.
+    /// The Euclidean norm, scaled to avoid overflow and underflow; NaN if any element is NaN.
     public static func norm(_ x: [Double]) -> Double {
         var scale = 0.0, ssq = 1.0
         for v in x where v != 0 {
@@ -91,7 +91,9 @@ public enum Vector {
         return scale == 0 ? 0 : (scale.isInfinite ? .infinity : scale * ssq.squareRoot())
     }
 
-    public static func normInf(_ x: [Double]) -> Double { x.reduce(0) { Swift.max($0, abs($1)) } }
+    /// max |x_i| (0 for an empty vector); NaN if any element is NaN.
+    public static func normInf(_ x: [Double]) -> Double { nanPropagatingMax(x.lazy.map { abs($0) }) }
+    /// Σ |x_i|; NaN if any element is NaN.
     public static func norm1(_ x: [Double]) -> Double { x.reduce(0) { $0 + abs($1) } }
 
     public static func scaled(_ x: [Double], _ a: Double) -> [Double] { x.map { a * $0 } }

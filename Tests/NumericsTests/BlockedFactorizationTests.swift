@@ -45,12 +45,22 @@ final class BlockedFactorizationTests: XCTestCase {
         }
     }
 
-    func testBlockedLUFindsSingularPivotInTheRecursion() {
+    func testBlockedLUFindsSingularPivotInTheRecursion() throws {
         // Column 90 = column 3 + column 50: the first negligible pivot is at step 90.
         let n = 120
         var a = NT.gaussian(n, n, seed: 900)
         for i in 0..<n { a[i, 90] = a[i, 3] + a[i, 50] }
-        NT.assertThrows(.singular(pivot: 90), try LUFactorization(a))
+        NT.assertThrows(.singular(pivot: 90), try LUFactorization(a, singularTolerance: .strict))
+        // LAPACK's semantics: only an exactly zero pivot is singular. Column 90 zero makes pivot
+        // 90 exactly zero (nothing is ever subtracted from a zero column); the factorization goes
+        // on past it, so det = 0 exactly, without an error.
+        var z = NT.gaussian(n, n, seed: 900)
+        for i in 0..<n { z[i, 90] = 0 }
+        NT.assertThrows(.singular(pivot: 90), try LUFactorization(z))
+        XCTAssertEqual(try determinant(z), 0)
+        let (sign, logAbs) = try logDeterminant(z)
+        XCTAssertEqual(sign, 0)
+        XCTAssertEqual(logAbs, -.infinity)
     }
 
     func testBlockedQRTallSquareWide() throws {

@@ -231,12 +231,21 @@ final class LUTests: XCTestCase {
         XCTAssertEqual(f.determinantSign, -1)
     }
 
-    func testSingularMatrixThrows() {
+    func testSingularMatrixThrows() throws {
+        // Exactly zero pivots (4 − 2·2 = 0 in floating point): singular in either mode.
         NT.assertThrows(.singular(pivot: 1), try LUFactorization(Matrix([[1, 2], [2, 4]])))
-        // Third row = first + second: the last pivot is zero up to rounding.
+        NT.assertThrows(.singular(pivot: 1), try LUFactorization(Matrix([[1, 2], [2, 4]]), singularTolerance: .strict))
+        // Third row = first + second: the last pivot is zero up to rounding. The strict mode calls
+        // that singular; LAPACK's semantics (the default) factor it, with a tiny last pivot and a
+        // reciprocal condition estimate at rounding level.
         let a = Matrix([[1, 2, 3], [4, 5, 6], [5, 7, 9]])
-        NT.assertThrows(.singular(pivot: 2), try LUFactorization(a))
-        XCTAssertEqual(try determinant(a), 0)
+        NT.assertThrows(.singular(pivot: 2), try LUFactorization(a, singularTolerance: .strict))
+        if let f = try? LUFactorization(a) {
+            NT.assertBelow(abs(f.lu[2, 2]), 10 * 3 * NT.eps * 9, "the rounding-level last pivot")
+            NT.assertBelow(f.reciprocalCondition, 10 * 3 * NT.eps, "rcond of a matrix singular to rounding")
+        }
+        // det A = 0; the computed one is the exact determinant of A + ΔA, |ΔA| ≤ c·n·ε|L||U|.
+        NT.assertBelow(abs(try determinant(a)), 10 * 3 * NT.eps * 9 * 9 * 9, "|det| of a singular matrix")
         NT.assertThrows(.singular(pivot: 0), try LUFactorization(Matrix(rows: 3, cols: 3)))
         NT.assertThrows(.singular(pivot: 0), try solve(Matrix([[0, 1], [0, 1]]), [1, 1]))   // column 0 is zero
         NT.assertThrows(.nonFiniteInput(routine: "LU"), try LUFactorization(Matrix([[1, .nan], [0, 1]])))

@@ -165,5 +165,12 @@ extension BenchOp {
                     let a = g.matrix(n, n)
                     return { consume((try? SVD(a))?.singularValues[0] ?? .nan) }
                 }),
+        BenchOp(name: "svdvals", family: "svd", label: "singular values only (no U, V)", sizes: [500], quickSizes: [200],
+                flops: nil,
+                make: { n in
+                    var g = BenchData(seed: 14)
+                    let a = g.matrix(n, n)
+                    return { consume((try? singularValues(a))?[0] ?? .nan) }
+                }),
     ]
 }

@@ -109,6 +109,9 @@ def make_case(op, n, rng):
     if op == "svd":
         a = rng.standard_normal((n, n))
         return lambda: np.linalg.svd(a, full_matrices=False)
+    if op == "svdvals":
+        a = rng.standard_normal((n, n))
+        return lambda: np.linalg.svd(a, compute_uv=False)
     return f"unknown operation {op}"
 
 
