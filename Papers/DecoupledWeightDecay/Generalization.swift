@@ -20,7 +20,8 @@ enum Generalization {
                 Check("replicates where AdamW's best ≤ Adam + L2's", measured: Double(e.replicateWins),
                       .atLeast(Double(e.replicates / 2 + 1)), format: "%.0f"),
               ],
-              failsIf: "the best AdamW cell has a higher mean test error than Adam + L2's, or AdamW wins on fewer than a majority of the replicates")
+              failsIf: "the best AdamW cell has a higher mean test error than Adam + L2's, or AdamW wins on fewer than a majority of the replicates",
+              note: "The best of the same grid of 45 cells for both methods, on the digits MLP, not CIFAR-10.")
     }
 
     /*: generalization

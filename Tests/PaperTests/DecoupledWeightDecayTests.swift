@@ -86,7 +86,11 @@ final class DecoupledWeightDecayTests: XCTestCase {
     func testGridSlopesOnASyntheticGrid() {
         // Five α rows in half-decade steps; the valley moves one column (half a decade) left per row: slope −1.
         let alphas = DecoupledWeightDecay.Config.halfDecades(1e-3, 5), decays = DecoupledWeightDecay.Config.halfDecades(1e-5, 9)
-        let errors: [[Double]] = (0..<5).map { i in (0..<9).map { j in 0.05 + 0.01 * Double(abs(j - (6 - i))) + (j >= 8 - i ? 0.5 : 0) } }
+        func cell(_ i: Int, _ j: Int) -> Double {
+            let valley = 0.05 + 0.01 * Double(abs(j - (6 - i)))
+            return j >= 8 - i ? valley + 0.5 : valley
+        }
+        let errors: [[Double]] = (0..<5).map { i in (0..<9).map { j in cell(i, j) } }
         let outcome = DigitsTask.Outcome(testError: 0, trainLoss: 0, weightNorm: 0, diverged: false)
         let g = Grid(method: .sgdL2, alphas: alphas, decays: decays, outcomes: Array(repeating: Array(repeating: [outcome], count: 9), count: 5))
         let s = g.spread(errors)
