@@ -33,8 +33,9 @@ enum Discussion {
         which does not involve α, so the λ' at which the penalty starts to hurt should not move with α \
         (slope 0); SGDW rests where ∇f + (λ/α)θ = 0 and AdamW inside the box ||θ||_∞ ≤ α/λ, so their λ \
         should move like α (slope +1); the library form's box is ||θ||_∞ ≤ 1/w (slope 0). \
-        \(agreement) of the five edge slopes lie within 0.5 of these predictions, against \
-        \(paperAgreement) within 0.5 of the paper's pattern (0 for SGDW and AdamW, −1 for the other three). \
+        Of the five edge slopes, \(agreement) lie within 0.5 of these predictions and \(paperAgreement) within \
+        0.5 of the paper's pattern (0 for SGDW and AdamW, −1 for the other three); the sensitivity table \
+        in experiment 2 shows how much the slopes move with the factor that defines the edge. \
         A known explanation of the paper's pattern, not tested here, is scale invariance: with batch \
         normalization, as in the paper's ResNets, a layer's output does not depend on the scale of its \
         weights, so the penalty does not constrain the function and the decay acts only through the \

@@ -62,14 +62,14 @@ struct Grid: Sendable {
 
     static let edgeFactor = 1.5
 
-    func spread(_ errors: [[Double]]) -> Spread {
+    func spread(_ errors: [[Double]], edgeFactor: Double = Grid.edgeFactor) -> Spread {
         let best = Grid.argminColumns(errors)
         let y = best.map { log10(decays[$0]) }
         let fit = try? LineFit(x: alphas.map(log10), y: y)
         //: begin edge
         let edges: [Double?] = errors.indices.map { i in
             let row = errors[i], b = best[i]
-            return (b..<row.count).first { row[$0] > Grid.edgeFactor * row[b] }.map { decays[$0] }
+            return (b..<row.count).first { row[$0] > edgeFactor * row[b] }.map { decays[$0] }
         }
         //: end edge
         let have = alphas.indices.filter { edges[$0] != nil }
