@@ -303,3 +303,93 @@ public struct LionK: Optimizer {
 
     public mutating func reset() { momentum = [] }
 }
+
+// MARK: - SGDW and AdamW in the form of Loshchilov & Hutter (2019)
+
+/// An optimizer whose steps are scaled by a schedule multiplier η_t on top of its learning rate α,
+/// in the form of Loshchilov & Hutter (2019): a schedule (e.g. cosine annealing) sets η_t, and the
+/// decoupled weight decay follows η_t but not α.
+public protocol ScheduledOptimizer: Optimizer {
+    /// The schedule multiplier η_t (1 when no schedule is used).
+    var scheduleMultiplier: Double { get set }
+}
+
+/// SGD with momentum and decoupled weight decay, SGDW (Loshchilov & Hutter, 2019, arXiv 1711.05101,
+/// Algorithm 1), with learning rate α (`learningRate`), schedule multiplier η_t, momentum β₁, decoupled
+/// weight decay λ (`weightDecay`) and, for the paper's baseline, a coupled L2 coefficient λ' (`l2`):
+///
+///     g̃ = g + λ'·x                       (λ' = 0 for SGDW; λ = 0, λ' > 0 is "SGD with L2")
+///     m ← β₁·m + η_t·α·g̃                 (m₀ = 0)
+///     x ← x − m − η_t·λ·x
+///
+/// With β₁ = 0, SGDW with λ and SGD with L2 coefficient λ' = λ/α take the same steps (the paper's
+/// Proposition 1). The decay is multiplied by η_t, not by α.
+public struct SGDW: ScheduledOptimizer {
+    public var learningRate: Double
+    public var scheduleMultiplier: Double
+    public var momentum: Double
+    public var weightDecay: Double
+    public var l2: Double
+    public private(set) var velocity: [Double] = []
+
+    public init(learningRate: Double, momentum: Double = 0.9, weightDecay: Double = 0, l2: Double = 0,
+                scheduleMultiplier: Double = 1) {
+        precondition(momentum >= 0 && momentum < 1, "SGDW: momentum must be in [0, 1)")
+        self.learningRate = learningRate; self.momentum = momentum; self.weightDecay = weightDecay
+        self.l2 = l2; self.scheduleMultiplier = scheduleMultiplier
+    }
+
+    public var name: String { weightDecay == 0 && l2 > 0 ? "SGD + L2" : "SGDW" }
+
+    public mutating func step(_ x: inout [Double], gradient g: [Double]) {
+        precondition(x.count == g.count, "SGDW: x and gradient differ in length")
+        checkedState(&velocity, x.count, "SGDW")
+        let (a, decay, b1) = (scheduleMultiplier * learningRate, scheduleMultiplier * weightDecay, momentum)
+        for i in 0..<x.count {
+            velocity[i] = b1 * velocity[i] + a * (g[i] + l2 * x[i])      // m ← β₁m + η_t α (g + λ'x)
+            x[i] = x[i] - velocity[i] - decay * x[i]                     // x ← x − m − η_t λ x
+        }
+    }
+
+    public mutating func reset() { velocity = [] }
+}
+
+/// Adam with decoupled weight decay in the paper's form, AdamW (Loshchilov & Hutter, 2019,
+/// Algorithm 2), with learning rate α (`learningRate`), schedule multiplier η_t, decoupled weight
+/// decay λ (`weightDecay`) and, for the paper's baseline "Adam with L2", a coupled coefficient λ' (`l2`):
+///
+///     g̃ = g + λ'·x                       (λ' = 0 for AdamW; λ = 0, λ' > 0 is "Adam + L2")
+///     m, v: the moments of g̃ (`AdamMoments`), m̂ and v̂ bias-corrected
+///     x ← x − η_t · ( α · m̂ / (√v̂ + δ) + λ·x )
+///
+/// The decay is multiplied by the schedule η_t but not by α. The type `AdamW` above is the form of
+/// common libraries (PyTorch's torch.optim.AdamW), x ← x − η(m̂/(√v̂ + δ) + λx), where the one
+/// learning rate η multiplies the decay too: it is this form with α = 1 and η_t = η.
+public struct AdamWPaper: ScheduledOptimizer {
+    public var learningRate: Double
+    public var scheduleMultiplier: Double
+    public var weightDecay: Double
+    public var l2: Double
+    public private(set) var moments: AdamMoments
+
+    public init(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                weightDecay: Double = 0, l2: Double = 0, scheduleMultiplier: Double = 1) {
+        self.learningRate = learningRate; self.weightDecay = weightDecay; self.l2 = l2
+        self.scheduleMultiplier = scheduleMultiplier
+        moments = AdamMoments(beta1: beta1, beta2: beta2, epsilon: epsilon)
+    }
+
+    public var name: String { weightDecay == 0 && l2 > 0 ? "Adam + L2" : "AdamW" }
+
+    public mutating func step(_ x: inout [Double], gradient g: [Double]) {
+        precondition(x.count == g.count, "AdamWPaper: x and gradient differ in length")
+        moments.beginStep(x.count, "AdamWPaper")
+        let (eta, alpha, lambda) = (scheduleMultiplier, learningRate, weightDecay)
+        for i in 0..<x.count {
+            let (mHat, denominator) = moments.update(i, g[i] + l2 * x[i])
+            x[i] -= eta * (alpha * mHat / denominator + lambda * x[i])   // x ← x − η_t(α m̂/(√v̂+δ) + λx)
+        }
+    }
+
+    public mutating func reset() { moments.reset() }
+}
