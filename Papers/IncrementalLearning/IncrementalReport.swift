@@ -84,12 +84,15 @@ extension Incremental.Results {
          (computed at the second algorithm's Z_s) and slightly rotated eigenvectors. Writing
          g(λ) = ln(1 + ηλ) and measuring times in units of ln(1/α): rank 1 takes t₁ = 1/g(a⁽⁰⁾₁); the
          second direction grew at g(a⁽⁰⁾₂) meanwhile and then grows at g(a⁽¹⁾₁), so
-         t₂ = t₁ + (1 − g(a⁽⁰⁾₂)t₁)/g(a⁽¹⁾₁). Both are checked to 3%. For rank 3 the rotation matters:
-         when rank 1 is learned, part of the (large) second component falls on the third
-         eigenvector of R(Z₁). That *leak* is a fixed fraction, but as α → 0 it beats the third
-         direction's own growth by a power of α. Without the leak,
-         t₃ = t₂ + (1 − g(a⁽⁰⁾₃)t₁ − g(a⁽¹⁾₂)(t₂ − t₁))/g(a⁽²⁾₁); with it, a⁽⁰⁾₃ is replaced by a⁽⁰⁾₂. A
-         fitted slope over a finite α grid lies between the two, which is the check.
+         t₂ = t₁ + (1 − g(a⁽⁰⁾₂)t₁)/g(a⁽¹⁾₁). Both are checked to 3%. A component along an occupied
+         column direction, or along an occupied row of X, is absorbed by the learned directions
+         (it only rotates them), so what becomes rank 3 is the fastest unoccupied mode of each
+         phase: t₃ = t₂ + (1 − g(a⁽⁰⁾₃)t₁ − g(a⁽¹⁾₂)(t₂ − t₁))/g(a⁽²⁾₁). This is an α → 0 statement.
+         Past the second eigenvalue, R(0) and R(Z₁) have the eigenvalues of the operator's noise, of
+         order 2√n ||M* − Z||_F/√m and close together, so over a finite α grid the growth is a sum of
+         exponentials with nearby rates, slower than its leading one: the fitted slope can only
+         approach the asymptotic value from above. The check for s = 3 is one-sided (not more than
+         3% below it), and the linearity check covers every fit.
          */
         report.literate("claim2")
         report.code("slopes", file: Literate.sibling("Onsets.swift"))
@@ -98,11 +101,10 @@ extension Incremental.Results {
         func est(_ x: [Double]) -> String { Fmt.estimate(Stats.mean(x), Stats.standardError(x)) }
         var rows: [[String]] = []
         for s in 0..<c.r {
-            rows.append(["\(s + 1)", Fmt.g(e.populationPredicted[s], 4), est(e.populationSlopes[s]),
-                         s < 2 ? est(e.sensingPredicted[s]) : "\(est(e.sensingPredicted[s])) (no leak), \(est(e.sensingLeak)) (leak)",
-                         est(e.sensingSlopes[s])])
+            rows.append(["\(s + 1)", Fmt.g(e.populationPredicted[s], 4), est(e.populationSlopes[s]), Fmt.g(e.populationRSquared[s], 5),
+                         est(e.sensingPredicted[s]), est(e.sensingSlopes[s]), Fmt.g(e.sensingRSquared[s], 5)])
         }
-        report.table(["s", "population prediction 1/ln(1+ηλ_s)", "population slope", "sensing prediction", "sensing slope"], rows,
+        report.table(["s", "population prediction 1/ln(1+ηλ_s)", "population slope", "min R²", "sensing prediction (α → 0)", "sensing slope", "min R²"], rows,
                      caption: "Iterations per unit of ln(1/α): least-squares slopes of t_s against ln(1/α), mean ± standard error over \(c.seeds) seeds (predictions vary with the seed's operator on the sensing loss).")
         var series: [Series] = []
         let x = c.alphas.map { log10(1 / $0) }

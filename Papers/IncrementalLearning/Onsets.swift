@@ -8,8 +8,9 @@ struct OnsetEvidence {
     var populationSlopes: [[Double]]      // [s][seed]: fitted iterations per unit of ln(1/α)
     var populationPredicted: [Double]     // 1/ln(1 + ηλ_s)
     var sensingSlopes: [[Double]]
-    var sensingPredicted: [[Double]]      // [s][seed]; s = 3 holds the no-leak value
-    var sensingLeak: [Double]             // [seed]: the s = 3 value with the leak
+    var sensingPredicted: [[Double]]      // [s][seed]; asymptotic (α → 0) values
+    var sensingRSquared: [Double]         // [s]: min over seeds of R² of the sensing fits
+    var populationRSquared: [Double]
     var minRSquared: Double               // over every sensing and population fit
     var missing: Int                      // runs in which some rank was never learned
 }
@@ -20,16 +21,15 @@ enum Onsets {
 
     /// Predicted slopes (iterations per unit of ln(1/α)) of the onsets of ranks 1, 2, 3 from the
     /// residual eigenvalues a0 = λ(R(0)), a1 = λ(R(Z₁)), a2 = λ(R(Z₂)) (descending):
-    /// (t₁, t₂, t₃ without leak, t₃ with leak).
-    static func predicted(_ a0: [Double], _ a1: [Double], _ a2: [Double], eta: Double) -> (Double, Double, Double, Double) {
+    /// (t₁, t₂, t₃).
+    static func predicted(_ a0: [Double], _ a1: [Double], _ a2: [Double], eta: Double) -> (Double, Double, Double) {
         let g = { growth($0, eta: eta) }
         //: begin slopes
         let t1 = 1 / g(a0[0])
         let t2 = t1 + (1 - g(a0[1]) * t1) / g(a1[0])
-        let own = t2 + (1 - g(a0[2]) * t1 - g(a1[1]) * (t2 - t1)) / g(a2[0])
-        let leak = t2 + (1 - g(a0[1]) * t1 - g(a1[1]) * (t2 - t1)) / g(a2[0])
+        let t3 = t2 + (1 - g(a0[2]) * t1 - g(a1[1]) * (t2 - t1)) / g(a2[0])
         //: end slopes
-        return (t1, t2, own, leak)
+        return (t1, t2, t3)
     }
 
     static func fit(_ runs: [RunSummary], _ alphas: [Double], rank s: Int) -> LineFit? {
@@ -51,7 +51,8 @@ enum Onsets {
             populationPredicted: c.spectrum.map { 1 / growth($0, eta: c.eta) },
             sensingSlopes: senFits.map { $0.map { $0?.slope ?? .nan } },
             sensingPredicted: [preds.map(\.0), preds.map(\.1), preds.map(\.2)],
-            sensingLeak: preds.map(\.3),
+            sensingRSquared: senFits.map { fits in fits.map { $0?.rSquared ?? .nan }.min() ?? .nan },
+            populationRSquared: popFits.map { fits in fits.map { $0?.rSquared ?? .nan }.min() ?? .nan },
             minRSquared: r2.contains { $0.isNaN } ? .nan : (r2.min() ?? .nan),
             missing: (sensing + population).flatMap { $0 }.filter { $0.onsets.contains { $0 == nil } }.count)
     }
@@ -69,15 +70,13 @@ enum Onsets {
                                 format: "%.4f", notObserved: unseen))
         }
         let third = Stats.mean(zip(e.sensingSlopes[2], e.sensingPredicted[2]).map { $0 / $1 })
-        let leak = Stats.mean(zip(e.sensingLeak, e.sensingPredicted[2]).map { $0 / $1 })
-        checks.append(Check("sensing slope / no-leak prediction, s = 3", measured: third,
-                            .between(0.97 * Swift.min(1, leak), 1.03 * Swift.max(1, leak)), format: "%.4f", notObserved: unseen))
+        checks.append(Check("sensing slope / asymptotic prediction, s = 3", measured: third, .atLeast(0.97), format: "%.4f", notObserved: unseen))
         checks.append(Check("min R² of the linear fits in ln(1/α)", measured: e.minRSquared, .atLeast(0.999), format: "%.5f", notObserved: unseen))
         return Claim(
             id: "C2",
             statement: "The time at which GD learns rank s grows linearly in log(1/α), with a slope set by the eigenvalues (main theorem; in the ideal limit t_s ≈ log(1/α)/(ηλ_s), our derivation).",
             checks: checks,
-            failsIf: "a fitted slope misses its prediction by more than 3% (s = 3 on the sensing loss: falls outside the no-leak/leak bracket widened by 3%), or an onset time is not linear in ln(1/α) (R² < 0.999)",
+            failsIf: "a fitted slope misses its prediction by more than 3% (s = 3 on the sensing loss: falls more than 3% below its asymptotic value, which a finite grid can only approach from above), or an onset time is not linear in ln(1/α) (R² < 0.999)",
             note: "Slopes fitted per seed over the α grid and averaged; predictions derived in the section below from the eigenvalues of the residual matrices R(0), R(Z₁), R(Z₂).")
     }
 }

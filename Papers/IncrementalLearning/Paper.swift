@@ -81,7 +81,7 @@ public enum IncrementalLearning {
 
         static let quick = Config(n: 20, spectrum: [1, 1.0 / 3, 1.0 / 9], m: 600, kOver: 5, kUnder: [1, 2], eta: 0.2,
                                   alphas: [1e-2, 1e-3, 1e-4, 1e-5, 1e-6], plateauAlphaMax: 1e-4, underAlphas: [1e-2, 1e-6],
-                                  seeds: 3, iterations: 1_500, underIterations: 1_500)
+                                  seeds: 3, iterations: 1_000, underIterations: 800)
         static let full = Config(n: 30, spectrum: [1, 1.0 / 3, 1.0 / 9], m: 900, kOver: 5, kUnder: [1, 2], eta: 0.2,
                                  alphas: [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8], plateauAlphaMax: 1e-4,
                                  underAlphas: [1e-2, 1e-6], seeds: 5, iterations: 2_000, underIterations: 2_000)
