@@ -59,7 +59,11 @@ enum Incremental {
 
         //: begin exponent
         func exponents(_ seeds: [[RunSummary]], _ s: Int) -> [Double] {   // slope of log distance vs log α
-            seeds.map { runs in (try? LineFit.logLog(x: c.alphas, y: runs.map { $0.closest[s] }))?.slope ?? .nan }
+            seeds.map { runs in
+                let kept = zip(c.alphas, runs.map { $0.closest[s] }).filter { $0.1 >= c.roundOffFloor }   // above round-off only
+                guard kept.count >= 3 else { return .nan }
+                return (try? LineFit.logLog(x: kept.map(\.0), y: kept.map(\.1)))?.slope ?? .nan
+            }
         }
         //: end exponent
         let judged = c.alphas.indices.filter { c.alphas[$0] <= c.plateauAlphaMax }

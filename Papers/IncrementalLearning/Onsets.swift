@@ -64,19 +64,19 @@ enum Onsets {
             checks.append(Check("population slope / 1/ln(1+ηλ_\(s + 1))", measured: Stats.mean(e.populationSlopes[s]) / p,
                                 .within(target: 1, relative: 0.03), format: "%.4f", notObserved: unseen))
         }
-        for s in 0..<2 {
+        for s in 0..<2 {   // s = 3 below, with the same criterion
             let ratio = Stats.mean(zip(e.sensingSlopes[s], e.sensingPredicted[s]).map { $0 / $1 })
             checks.append(Check("sensing slope / prediction, s = \(s + 1)", measured: ratio, .within(target: 1, relative: 0.03),
                                 format: "%.4f", notObserved: unseen))
         }
         let third = Stats.mean(zip(e.sensingSlopes[2], e.sensingPredicted[2]).map { $0 / $1 })
-        checks.append(Check("sensing slope / asymptotic prediction, s = 3", measured: third, .atLeast(0.97), format: "%.4f", notObserved: unseen))
+        checks.append(Check("sensing slope / prediction, s = 3", measured: third, .within(target: 1, relative: 0.03), format: "%.4f", notObserved: unseen))
         checks.append(Check("min R² of the linear fits in ln(1/α)", measured: e.minRSquared, .atLeast(0.999), format: "%.5f", notObserved: unseen))
         return Claim(
             id: "C2",
             statement: "The time at which GD learns rank s grows linearly in log(1/α), with a slope set by the eigenvalues (main theorem; in the ideal limit t_s ≈ log(1/α)/(ηλ_s), our derivation).",
             checks: checks,
-            failsIf: "a fitted slope misses its prediction by more than 3% (s = 3 on the sensing loss: falls more than 3% below its asymptotic value, which a finite grid can only approach from above), or an onset time is not linear in ln(1/α) (R² < 0.999)",
+            failsIf: "a fitted slope misses its prediction by more than 3%, or an onset time is not linear in ln(1/α) (R² < 0.999)",
             note: "Slopes fitted per seed over the α grid and averaged; predictions derived in the section below from the eigenvalues of the residual matrices R(0), R(Z₁), R(Z₂).")
     }
 }

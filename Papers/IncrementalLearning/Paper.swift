@@ -75,6 +75,7 @@ public enum IncrementalLearning {
         var iterations: Int
         var underIterations: Int
         var closeEnough = 1e-3          // C1: relative distance to Z_s at the smallest α
+        var roundOffFloor = 1e-12       // C1: closest approaches below this are left out of the power fits
         var underTolerance = 1e-6       // C3: relative distance to Z_k at the end
 
         var r: Int { spectrum.count }
@@ -83,8 +84,8 @@ public enum IncrementalLearning {
                                   alphas: [1e-2, 1e-3, 1e-4, 1e-5, 1e-6], plateauAlphaMax: 1e-4, underAlphas: [1e-2, 1e-6],
                                   seeds: 3, iterations: 1_000, underIterations: 800)
         static let full = Config(n: 30, spectrum: [1, 1.0 / 3, 1.0 / 9], m: 900, kOver: 5, kUnder: [1, 2], eta: 0.2,
-                                 alphas: [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8], plateauAlphaMax: 1e-4,
-                                 underAlphas: [1e-2, 1e-6], seeds: 5, iterations: 2_000, underIterations: 2_000)
+                                 alphas: [1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14, 1e-16], plateauAlphaMax: 1e-4,
+                                 underAlphas: [1e-2, 1e-6], seeds: 5, iterations: 2_400, underIterations: 1_200)
 
         func settings(seed: UInt64) -> [Setting] {
             [
@@ -94,9 +95,10 @@ public enum IncrementalLearning {
                 Setting("factor rank k (C1, C2)", kOver, "over-parameterized, k > r*"),
                 Setting("factor ranks k (C3)", kUnder.map(String.init).joined(separator: ", "), "under-parameterized, k < r*"),
                 Setting("step η", eta, "for L = (1/4m)Σ(⟨Aᵢ, XXᵀ⟩ − yᵢ)²; ηλ₁ = \(Fmt.g(eta * spectrum[0]))"),
-                Setting("α (C1, C2)", alphas, "X₀ = α·G, one draw G per seed scaled by every α"),
+                Setting("α (C1, C2)", alphas, "X₀ = α·G, one draw G per seed scaled by every α; full mode reaches 10⁻¹⁶ because the slopes of C2 are α → 0 values"),
                 Setting("plateau rule required at", "α ≤ \(Fmt.g(plateauAlphaMax))", "larger α blur the plateaus by design of the theory (α → 0)"),
                 Setting("α (C3)", underAlphas, "a small and a moderate start"),
+                Setting("round-off floor of the power fits", roundOffFloor, "relative distances below it (α ≲ 10⁻¹³ on the population loss) are left out"),
                 Setting("seeds", seeds, "each seed draws its own M*, operator and G"),
                 Setting("iterations", "\(iterations) (C1, C2), \(underIterations) (C3)", "enough to reach M* (or Z_k) from the smallest α"),
                 Setting.seed(seed, streams: Stream.self),
