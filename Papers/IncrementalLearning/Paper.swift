@@ -3,22 +3,6 @@ import Numerics
 import Learning
 import Notebook
 
-/*: overview
- Jin, Li, Lyu, Du and Lee study gradient descent on a factorized matrix-sensing loss from a small
- random start and show that it does not fit the ground truth all at once: it learns it one rank
- at a time. From X₀ = α·G the iterate first sits near zero, then escapes along the top eigen-direction
- and settles near the best rank-1 solution, stays there for a while (a loss plateau), escapes
- again to the best rank-2 solution, and so on until it reaches M*. As α → 0 the iterate gets
- arbitrarily close to each best rank-s solution, and with a factor of rank k < r*
- (under-parameterized) GD stops at the best rank-k solution. This notebook checks three claims:
-
- - **C1** GD with small initialization passes through loss plateaus at the best rank-s solutions
-   Z_s (computed by a second algorithm), and its distance to each Z_s goes to zero as α → 0; we
-   fit how (a power of α) and derive the power in the population limit;
- - **C2** the iteration at which rank s is learned grows linearly in log(1/α), with slopes set
-   by the eigenvalues; we derive the slopes from the linearized dynamics and compare;
- - **C3** with k < r*, GD ends at the best rank-k solution.
- */
 public enum IncrementalLearning {
     public static let info = PaperInfo(
         slug: "incremental-learning",
@@ -106,6 +90,22 @@ public enum IncrementalLearning {
         }
     }
 
+    /*: overview
+     Jin, Li, Lyu, Du and Lee study gradient descent on a factorized matrix-sensing loss from a small
+     random start and show that it does not fit the ground truth all at once: it learns it one rank
+     at a time. From X₀ = α·G the iterate first sits near zero, then escapes along the top eigen-direction
+     and settles near the best rank-1 solution, stays there for a while (a loss plateau), escapes
+     again to the best rank-2 solution, and so on until it reaches M*. As α → 0 the iterate gets
+     arbitrarily close to each best rank-s solution, and with a factor of rank k < r*
+     (under-parameterized) GD stops at the best rank-k solution. This notebook checks three claims:
+
+     - **C1** GD with small initialization passes through loss plateaus at the best rank-s solutions
+       Z_s (computed by a second algorithm), and its distance to each Z_s goes to zero as α → 0; we
+       fit how (a power of α) and derive the power in the population limit;
+     - **C2** the iteration at which rank s is learned grows linearly in log(1/α), with slopes set
+       by the eigenvalues; we derive the slopes from the linearized dynamics and compare;
+     - **C3** with k < r*, GD ends at the best rank-k solution.
+     */
     public static func run(options: RunOptions, report: Report) throws {
         let c = options.quick ? Config.quick : Config.full
         report.literate("overview")
