@@ -83,11 +83,10 @@ index:
 	@$(BIN)/ReportIndex --reports $(REPORTS)
 
 ## make test: kernel, notebook, CLI, determinism and every paper's claims in quick mode.
-## One build (sources and tests together, so the executables the CLI tests run are built with the
-## same flags as the test bundle), then the tests without a second build.
+## One build: `swift test` builds the executables the CLI tests run along with the test bundle,
+## all with testable imports (a separate `swift build` first would compile everything twice).
 test:
-	$(SWIFT) build $(SWIFTPM_FLAGS) $(RELEASE) --build-tests
-	$(SWIFT) test $(SWIFTPM_FLAGS) $(RELEASE) --skip-build
+	$(SWIFT) test $(SWIFTPM_FLAGS) $(RELEASE)
 
 ## make bench: Reprise vs NumPy/OpenBLAS on this machine, written to Reports/BENCHMARKS.md.
 bench:
