@@ -10,6 +10,7 @@ import Numerics
 @testable import ModelCollapse
 @testable import OverparamSlowsGD
 @testable import ScaledGDLambda
+@testable import InfluenceFunctions
 
 /// Every paper, for the checks they all share. A new paper adds one line here (a test below fails
 /// until it does).
@@ -28,6 +29,7 @@ enum AllPapers {
         Entry(info: ModelCollapse.info) { try ModelCollapse.run(options: $0, report: $1) },
         Entry(info: OverparamSlowsGD.info) { try OverparamSlowsGD.run(options: $0, report: $1) },
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
+        Entry(info: InfluenceFunctions.info) { try InfluenceFunctions.run(options: $0, report: $1) },
     ]
 
     /// The package root (three levels above this file).
