@@ -87,26 +87,30 @@ struct SoftmaxRegression {
         return out
     }
 
-    /// The dense Hessian: block (a, b) is Xᵀ diag(p_a δ_ab − p_a p_b) X / n, plus λI.
+    /// The dense Hessian (1/n) Σᵢ (diag pᵢ − pᵢpᵢᵀ) ⊗ xᵢxᵢᵀ + λI, as (1/n)(Σ_a e_a e_aᵀ ⊗ Xᵀdiag(p_a)X − UᵀU)
+    /// with the rows of U the vectors xᵢ ⊗ pᵢ: one large GEMM and K small ones.
     func hessian(_ p: Matrix) -> Matrix {
-        let dim = dimension
-        var h = Matrix(rows: dim, cols: dim)
-        for a in 0..<classes {
-            for b in a..<classes {
-                var s = x
-                for i in 0..<n {
-                    let w = (a == b ? p[i, a] : 0) - p[i, a] * p[i, b]
-                    for f in 0..<d { s[i, f] *= w }
+        let dim = dimension, k = classes
+        var u = Matrix(rows: n, cols: dim)
+        u.storage.withUnsafeMutableBufferPointer { ub in
+            x.storage.withUnsafeBufferPointer { xb in
+                p.storage.withUnsafeBufferPointer { pb in
+                    for i in 0..<n { for f in 0..<d {
+                        let xf = xb[i * d + f]
+                        for a in 0..<k { ub[i * dim + f * k + a] = xf * pb[i * k + a] }
+                    } }
                 }
-                let m = matmul(x, s, transA: true)
-                for f in 0..<d { for g in 0..<d {
-                    let val = m[f, g] / Double(n)
-                    h[f * classes + a, g * classes + b] = val
-                    h[g * classes + b, f * classes + a] = val
-                } }
             }
         }
-        for k in 0..<dim { h[k, k] += lambda }
+        var h = matmul(u, u, transA: true)                           // UᵀU
+        for a in 0..<k {
+            var s = x
+            for i in 0..<n { let w = p[i, a]; for f in 0..<d { s.storage[i * d + f] *= w } }
+            let m = matmul(x, s, transA: true)                        // Xᵀ diag(p_a) X
+            for f in 0..<d { for g in 0..<d { h.storage[(f * k + a) * dim + g * k + a] -= m.storage[f * d + g] } }
+        }
+        for idx in 0..<h.storage.count { h.storage[idx] = -h.storage[idx] / Double(n) }
+        for j in 0..<dim { h.storage[j * dim + j] += lambda }
         return h
     }
 
@@ -118,17 +122,22 @@ struct SoftmaxRegression {
         return g
     }
 
-    /// Newton's method from θ = 0 until ‖∇L‖ ≤ tolerance (the objective is strongly convex).
+    /// Newton's method from θ = 0 until ‖∇L‖ ≤ tolerance (the objective is strongly convex). Each
+    /// Newton system H d = ∇L is solved by conjugate gradient on Hessian-vector products, to a relative
+    /// residual min(0.1, ‖∇L‖) (an inexact Newton method that still converges superlinearly).
     func train(tolerance: Double, label: String) throws -> [Double] {
         var theta = [Double](repeating: 0, count: dimension)
         for _ in 0..<100 {
             let o = objective(theta)
-            if Vector.norm(o.gradient) <= tolerance { return theta }
-            let step = try CholeskyFactorization(hessian(o.p)).solve(o.gradient)
+            let gn = Vector.norm(o.gradient)
+            if gn <= tolerance { return theta }
+            let step = try InverseHessian.conjugateGradient(o.gradient, hvp: { hessianVectorProduct(o.p, $0) },
+                                                            tolerance: min(0.1, gn), maxIterations: 2 * dimension).x
             var t = 1.0                                         // backtracking on L (Armijo)
             while t > 1e-8 {
                 let trial = zip(theta, step).map { $0 - t * $1 }
-                if objective(trial).value <= o.value - 1e-4 * t * Vector.dot(o.gradient, step) { theta = trial; break }
+                let value = objective(trial).value
+                if value <= o.value - 1e-4 * t * Vector.dot(o.gradient, step) || (t == 1 && gn < 1e-6) { theta = trial; break }
                 t /= 2
             }
             guard theta.allSatisfy(\.isFinite) else { throw NumericalFailure.nonFinite("Newton iterate of \(label)") }
