@@ -30,10 +30,10 @@ enum Discussion {
 
         **Solvers.** Conjugate gradient reached the dense solve to \(Fmt.sci(s.cgError, 2)) in \(s.cgIterations) \
         products. The full-batch LiSSA recursion converged at \(Fmt.sci(s.richardsonRate, 3)) per step against \
-        −ln(1 − λ_min/s) = \(Fmt.sci(s.predictedRate, 3)), κ = \(Fmt.g(solvers.lambdaMax / solvers.lambdaMin, 4)) times \
-        slower than its fastest mode. The paper's stochastic settings (scale \(Fmt.g(c.lissaScale)), depth \(c.lissaDepth)) \
-        truncate the slowest mode at (1 − λ_min/s)^depth = \
-        \(Fmt.sci(Foundation.pow(1 - solvers.lambdaMin / c.lissaScale, Double(c.lissaDepth)), 2)) and leave a relative \
+        −ln(1 − λ*/s) = \(Fmt.sci(s.predictedRate, 3)) for the slowest mode present in v (λ* = \(Fmt.g(solvers.lambdaStar, 4)), \
+        against λ_max = \(Fmt.g(solvers.lambdaMax, 4))), while conjugate gradient's rate depends on the square root of that \
+        ratio. The paper's stochastic settings (scale \(Fmt.g(c.lissaScale)), depth \(c.lissaDepth)) truncate that mode at \
+        (1 − λ*/s)^depth = \(Fmt.sci(Foundation.pow(1 - solvers.lambdaStar / c.lissaScale, Double(c.lissaDepth)), 2)) and leave a relative \
         error of \(Fmt.sci(s.stochasticError, 2)) in H⁻¹v; the correlation of its predictions with retraining was \
         \(Fmt.g(loo.evidence.pearsonLissa, 4)).
 

@@ -145,9 +145,13 @@ enum HingeExperiment {
         let free = svm.alpha.filter { $0 > 0 && $0 < 1 / (c.hingeLambda * Double(n)) * (1 - 1e-9) }.count
         let sv = svm.alpha.filter { $0 > 0 }.count
         let changed = act.filter { abs($0) > 1e-12 }.count
-        report.table(["t", "Pearson R (ours)", "Pearson R (authors' run)"],
-                     zip(c.temperatures, zip(pearsons, e.paper)).map { ["\(Fmt.g($0.0))", Fmt.g($0.1.0, 3), Fmt.g($0.1.1, 3)] },
-                     caption: "n = \(n) training digits, \(sv) support vectors (\(free) on the margin); removing \(changed) of the \(n) points changes the test loss; test margin \(Fmt.g(testMargins[t], 3)).")
+        let inside = (0..<n).filter { margins[$0] < 1 - 1e-9 }, onMargin = (0..<n).filter { abs(margins[$0] - 1) <= 1e-9 }
+        let sub = { (idx: [Int], k: Int) in pearson(idx.map { predictions[k][$0] }, idx.map { act[$0] }) }
+        report.table(["t", "Pearson R (ours, all points)", "R, points inside the margin", "R, points on the margin", "Pearson R (authors' run)"],
+                     c.temperatures.indices.map { k in
+                         ["\(Fmt.g(c.temperatures[k]))", Fmt.g(pearsons[k], 3), Fmt.g(sub(inside, k), 3), Fmt.g(sub(onMargin, k), 3), Fmt.g(e.paper[k], 3)]
+                     },
+                     caption: "n = \(n) training digits (\(inside.count) inside the margin, \(onMargin.count) on it), \(sv) support vectors (\(free) with 0 < α < C); removing \(changed) of the \(n) points changes the test loss; test margin \(Fmt.g(testMargins[t], 3)).")
         return Result(evidence: e, n: n, supportVectors: sv, marginPoints: free, changed: changed)
     }
 }

@@ -51,28 +51,30 @@ enum NetworkExperiment {
         return h
     }
 
-    /// Damped Newton: the Hessian is factored (with Levenberg–Marquardt damping μ only if it is not
-    /// positive definite) and reused with backtracking on F until a step is shortened, then refreshed.
-    static func newton(_ start: [Double], tolerance: Double, steps: inout Int, f: ([Double]) -> (Double, [Double]),
-                       hessian: ([Double]) -> Matrix) throws -> [Double] {
-        var theta = start
-        for _ in 0..<15 {
-            var h = hessian(theta)
-            var mu = 0.0, fac: CholeskyFactorization? = nil
-            while fac == nil { fac = try? CholeskyFactorization(h); if fac == nil { mu = max(mu * 10, 1e-4); for k in 0..<h.rows { h[k, k] += mu } } }
-            for _ in 0..<40 {
-                let (v, g) = f(theta)
-                if Vector.norm(g) <= tolerance { return theta }
-                let d = fac!.solve(g)
-                var t = 1.0, moved = false
-                while t > 1e-6 {
-                    let trial = zip(theta, d).map { $0 - t * $1 }
-                    let ft = f(trial)
-                    if ft.0 < v || Vector.norm(ft.1) < Vector.norm(g) { theta = trial; moved = true; break }
-                    t /= 2
-                }
-                steps += 1
-                if !moved || t < 1 { break }
+    /// Levenberg–Marquardt-damped Newton: θ ← θ − (H + μI)⁻¹∇F, accepted if F decreases (or, at the
+    /// round-off level of F, if ‖∇F‖ does); μ shrinks tenfold after a success and grows tenfold after a
+    /// failure. H is refreshed after each accepted step while ‖∇F‖ > `refreshAbove` and then kept (the last steps
+    /// are chord steps, which converge linearly at a tiny rate so close to the minimum).
+    static func newton(_ start: [Double], tolerance: Double, steps: inout Int, refreshAbove: Double = 1e-8,
+                       f: ([Double]) -> (Double, [Double]), hessian: ([Double]) -> Matrix) throws -> [Double] {
+        var theta = start, mu = 0.0
+        var (v, g) = f(theta)
+        var h = hessian(theta)
+        for _ in 0..<200 {
+            let gn = Vector.norm(g)
+            if gn <= tolerance { return theta }
+            var hm = h
+            if mu > 0 { for k in 0..<hm.rows { hm[k, k] += mu } }
+            guard let fac = try? CholeskyFactorization(hm) else { mu = max(mu * 10, 1e-6); continue }
+            let trial = Vector.subtract(theta, fac.solve(g))
+            let (vt, gt) = f(trial)
+            let flat = abs(vt - v) <= 1e-14 * abs(v)
+            if vt.isFinite && (vt < v || (flat && Vector.norm(gt) < gn)) {
+                theta = trial; v = vt; g = gt; steps += 1
+                mu = mu / 10 < 1e-9 ? 0 : mu / 10
+                if Vector.norm(g) > refreshAbove { h = hessian(theta) }
+            } else {
+                mu = max(mu * 10, 1e-6)
             }
         }
         return theta
@@ -85,7 +87,10 @@ enum NetworkExperiment {
         // Adam on the full batch, then Levenberg–Marquardt-damped Newton to a strict local minimum.
         var theta = net.parameters
         var adam = Adam(learningRate: 0.01)
-        for _ in 0..<1500 { adam.step(&theta, gradient: objective(net, theta, x: x, labels: labels, lambda: lam).1) }
+        for k in 0..<2000 {
+            if k == 1500 { adam.learningRate = 0.001 }
+            adam.step(&theta, gradient: objective(net, theta, x: x, labels: labels, lambda: lam).1)
+        }
         var steps = 0
         theta = try newton(theta, tolerance: c.retrainTolerance * 10, steps: &steps, f: { objective(net, $0, x: x, labels: labels, lambda: lam) },
                            hessian: { hessian(net, $0, x: x, labels: labels, lambda: lam) })
@@ -120,7 +125,7 @@ enum NetworkExperiment {
             var spent = 0
             let fj = { (t: [Double]) in objective(net, t, x: x, labels: labels, lambda: lam, excluding: j) }
             let tj = try newton(theta, tolerance: c.retrainTolerance * 10, steps: &spent, f: fj, hessian: { t in
-                let full = hessian(net, t, x: x, labels: labels, lambda: lam)
+                let full = t == theta ? h : hessian(net, t, x: x, labels: labels, lambda: lam)    // H(θ̂) is known
                 return full - net.with(parameters: t).fullHessian(x.rows([j]), .softmaxCrossEntropy(labels: [labels[j]])) / n
             })
             let gn = Vector.norm(fj(tj).1)
