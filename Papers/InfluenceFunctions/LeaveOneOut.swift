@@ -47,7 +47,7 @@ enum LeaveOneOutExperiment {
         report.literate("loo")
         report.code("retrain", file: Literate.sibling("Softmax.swift"))
         let m = lab.model, n = Double(m.n)
-        let sTest = solvers.exact
+        let sTest = solvers.cg                                  // H⁻¹∇ℓ_test by conjugate gradient
         let predicted = (0..<m.n).map { Vector.dot(lab.exampleGradient($0), sTest) / n }
         let lissa = (0..<m.n).map { Vector.dot(lab.exampleGradient($0), solvers.lissa) / n }
         let byMagnitude = (0..<m.n).sorted { abs(predicted[$0]) > abs(predicted[$1]) }

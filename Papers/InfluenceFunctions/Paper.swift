@@ -95,7 +95,7 @@ public enum InfluenceFunctions {
             regressionDimension: 10, regressionSizes: [40, 80, 160, 320, 640, 1280],
             lambda: 0.01, topRemovals: 40, randomRemovals: 40, retrainTolerance: 1e-13,
             cgIterations: 400, lissaScale: 25, lissaDepth: 5000, lissaRepeats: 10, richardsonDepth: 3000,
-            networkTrain: 300, hidden: 5, networkLambda: 1e-3, damping: 0.01, networkSeeds: 5, networkRemovals: 12,
+            networkTrain: 200, hidden: 5, networkLambda: 1e-3, damping: 0.01, networkSeeds: 5, networkRemovals: 10,
             temperatures: [0, 0.001, 0.1], hingeLambda: 0.01,
             flipFraction: 0.1, flipSeeds: 5, checkFractions: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3])
         static let quick = Config(
