@@ -98,8 +98,9 @@ enum ExactCheck {
         let xs = e.sizes.map(Double.init)
         report.plot(LinePlot(title: "relative error of the influence prediction, ridge regression", xLabel: "n", yLabel: "median relative error (log)",
                              xScale: .log10, yScale: .log10,
-                             series: [Series("|pred − exact| / |exact|", x: xs, y: errors, marker: "o"),
-                                      Series("median leverage h", x: xs, y: leverage, marker: "+")]))
+                             series: [Series("median leverage h", x: xs, y: leverage, marker: "+"),
+                                      Series("|pred − exact| / |exact|", x: xs, y: errors, marker: "o")]),
+                    caption: "The two series nearly coincide: the relative error is the leverage.")
         report.table(["n", "median relative error", "median leverage h", "error / h"],
                      zip(e.sizes, zip(errors, leverage)).map { n, p in ["\(n)", Fmt.sci(p.0, 3), Fmt.sci(p.1, 3), Fmt.g(p.0 / p.1, 3)] },
                      caption: "d = \(d), λ = \(Fmt.g(lambda)); fitted slope \(Fmt.g(fit?.slope ?? .nan, 3)).")

@@ -75,7 +75,7 @@ enum LeaveOneOutExperiment {
         let lim = removals.flatMap { [abs($0.actual), abs($0.predicted)] }.max() ?? 1
         report.plot(ScatterPlot(title: "predicted against actual change of the test loss on removal", xLabel: "actual ℓ_test(θ̂₋ⱼ) − ℓ_test(θ̂)",
                                 yLabel: "predicted (1/n)∇ℓⱼᵀH⁻¹∇ℓ_test", series: [
-                                    Series("y = x", x: [-lim, lim], y: [-lim, lim], marker: "."),
+                                    Series("y = x", x: (0...60).map { -lim + 2 * lim * Double($0) / 60 }, y: (0...60).map { -lim + 2 * lim * Double($0) / 60 }, marker: "."),
                                     Series("most influential (CG)", x: tops.map(\.actual), y: tops.map(\.predicted), marker: "o"),
                                     Series("most influential (LiSSA)", x: tops.map(\.actual), y: tops.map(\.lissa), marker: "+"),
                                     Series("random (CG)", x: rands.map(\.actual), y: rands.map(\.predicted), marker: "x")]),

@@ -114,7 +114,7 @@ public enum InfluenceFunctions {
                 Setting("removals, logistic regression", "\(topRemovals) most influential + \(randomRemovals) random", "the paper retrains 500 most influential points of MNIST; fewer here to fit the time budget"),
                 Setting("retraining tolerance ‖∇L₋ⱼ‖", retrainTolerance, "Newton warm-started at θ̂; the error bound ‖∇ℓ_test‖·tol/λ is checked against the smallest effect"),
                 Setting("LiSSA", "scale \(Fmt.g(lissaScale)), depth \(lissaDepth), \(lissaRepeats) repeats, one sample per step, damping 0", "the authors' settings in train_mnist_logreg.py (10 repeats there)"),
-                Setting("full-batch LiSSA (Richardson) depth", richardsonDepth, "to show the deterministic recursion's rate 1 − λ_min/s"),
+                Setting("full-batch LiSSA (Richardson) depth", richardsonDepth, "s = λ_max; long enough to reach round-off, to compare with the closed form"),
                 Setting("network", "64 → \(hidden) tanh → 10, \(networkTrain) training digits, weight decay \(Fmt.g(networkLambda))", "a small MLP stands in for the paper's CNN on MNIST"),
                 Setting("damping (network)", damping, "the paper's damping of H for the CNN"),
                 Setting("network seeds × removals", "\(networkSeeds) × \(networkRemovals) most influential", "the paper retrains 100 points of one CNN"),
