@@ -17,8 +17,8 @@ enum Discussion {
         **Sizes and data.** The paper works on MNIST (55,000 training images) and a CNN; this notebook uses the \
         UCI 8x8 digits (\(loo.removals.isEmpty ? 0 : 1347) training images in the logistic regression) and a \
         one-hidden-layer network with P = \(net.parameters) parameters, so that the Hessian can be formed, \
-        factored and checked densely. With n about 40 times smaller, every leave-one-out effect is about 40 times \
-        larger, and the logistic regression reaches training accuracy \(Fmt.pct(loo.trainAccuracy)) and test \
+        factored and checked densely. Leave-one-out effects scale as 1/n, so with n about 40 times smaller they are \
+        about 40 times larger here; the logistic regression reaches training accuracy \(Fmt.pct(loo.trainAccuracy)) and test \
         accuracy \(Fmt.pct(loo.testAccuracy)).
 
         **How close is first order?** For the most influential points of the logistic regression the median ratio \
@@ -51,7 +51,7 @@ enum Discussion {
         own influence) and \(hinge.onMargin) exactly on it; removing \(hinge.changed) points changed the test loss at all. \
         Restricted to the points inside the margin the correlations at t = \(Fmt.list(c.temperatures) { Fmt.g($0) }) are \
         \(Fmt.list(hinge.insideR) { Fmt.g($0, 3) }); on the margin they are \(Fmt.list(hinge.onMarginR) { Fmt.g($0, 3) }) \
-        (NaN where every prediction is zero). At the exact solution these points have margin 1 to round-off, so the smooth \
+        (NaN where every prediction is zero; a correlation over \(hinge.inside) points is weak evidence). At the exact solution these points have margin 1 to round-off, so the smooth \
         hinge gives them curvature 1/(4t) and a gradient of half the hinge's: the claim's checks over all points mix both groups.
 
         **Flipped labels.** Averaged over checking 5% to 30% of the data, self-influence found \

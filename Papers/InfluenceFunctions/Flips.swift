@@ -48,7 +48,7 @@ enum FlipExperiment {
                 var rng = RandomSource.stream(seed: seed, Int(InfluenceFunctions.Stream.flips.rawValue) * 100 + r)
                 var labels = digits.trainLabels
                 let flipped = Set(rng.permutation(n).prefix(Int((c.flipFraction * Double(n)).rounded())))
-                for i in flipped { labels[i] = (labels[i] + 1 + rng.int(below: 9)) % 10 }   // a different class
+                for i in flipped.sorted() { labels[i] = (labels[i] + 1 + rng.int(below: 9)) % 10 }   // a different class
                 let model = SoftmaxRegression(x: digits.trainX, labels: labels, classes: 10, lambda: c.lambda)
                 let theta = try model.train(tolerance: 1e-10, label: "flipped labels, seed \(r)")
                 let p = model.probabilities(theta)
