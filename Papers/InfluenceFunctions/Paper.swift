@@ -3,24 +3,6 @@ import Numerics
 import Learning
 import Notebook
 
-/*: overview
- Koh and Liang revive the influence function of robust statistics to ask which training points are
- responsible for a prediction. Up-weighting a training point z by ε moves the minimizer θ̂ of
- L(θ) = (1/n) Σᵢ ℓ(zᵢ, θ) + (λ/2)‖θ‖² by dθ̂/dε = −H⁻¹ ∇ℓ(z, θ̂), H = ∇²L(θ̂), so the loss at a
- test point changes at the rate
-
-     I_up,loss(z, z_test) = −∇ℓ(z_test, θ̂)ᵀ H⁻¹ ∇ℓ(z, θ̂).
-
- Removing z is the up-weighting ε = −1/n, so the predicted change of the test loss on removal is
- ℓ_test(θ̂₋z) − ℓ_test(θ̂) ≈ −(1/n) I_up,loss = (1/n) ∇ℓ_testᵀ H⁻¹ ∇ℓ(z). (The sign: removing a
- point that agrees with the test point, ∇ℓ_testᵀH⁻¹∇ℓ(z) > 0, raises the test loss.) The notebook
- checks, in the paper's order: the first-order accuracy of this formula in 1/n against the exact
- leave-one-out of linear regression; the two matrix-free ways of computing H⁻¹v (conjugate
- gradient and LiSSA) against a dense solve; the predicted against the actual leave-one-out change
- for logistic regression (Fig. 2, left and middle) and for a small network (Fig. 2, right); the
- hinge loss and its smooth approximation (Fig. 3); and finding flipped labels by self-influence
- (Sec. 5.4, Fig. 6).
- */
 public enum InfluenceFunctions {
     public static let info = PaperInfo(
         slug: "influence-functions",
@@ -126,6 +108,24 @@ public enum InfluenceFunctions {
         }
     }
 
+    /*: overview
+     Koh and Liang revive the influence function of robust statistics to ask which training points are
+     responsible for a prediction. Up-weighting a training point z by ε moves the minimizer θ̂ of
+     L(θ) = (1/n) Σᵢ ℓ(zᵢ, θ) + (λ/2)‖θ‖² by dθ̂/dε = −H⁻¹ ∇ℓ(z, θ̂), H = ∇²L(θ̂), so the loss at a
+     test point changes at the rate
+    
+         I_up,loss(z, z_test) = −∇ℓ(z_test, θ̂)ᵀ H⁻¹ ∇ℓ(z, θ̂).
+    
+     Removing z is the up-weighting ε = −1/n, so the predicted change of the test loss on removal is
+     ℓ_test(θ̂₋z) − ℓ_test(θ̂) ≈ −(1/n) I_up,loss = (1/n) ∇ℓ_testᵀ H⁻¹ ∇ℓ(z). (The sign: removing a
+     point that agrees with the test point, ∇ℓ_testᵀH⁻¹∇ℓ(z) > 0, raises the test loss.) The notebook
+     checks, in the paper's order: the first-order accuracy of this formula in 1/n against the exact
+     leave-one-out of linear regression; the two matrix-free ways of computing H⁻¹v (conjugate
+     gradient and LiSSA) against a dense solve; the predicted against the actual leave-one-out change
+     for logistic regression (Fig. 2, left and middle) and for a small network (Fig. 2, right); the
+     hinge loss and its smooth approximation (Fig. 3); and finding flipped labels by self-influence
+     (Sec. 5.4, Fig. 6).
+     */
     public static func run(options: RunOptions, report: Report) throws {
         let c = options.quick ? Config.quick : Config.full
         report.literate("overview")
