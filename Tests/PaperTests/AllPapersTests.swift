@@ -12,6 +12,7 @@ import Numerics
 @testable import ScaledGDLambda
 @testable import DecoupledWeightDecay
 @testable import IncrementalLearning
+@testable import InfluenceFunctions
 
 /// Every paper, for the checks they all share. A new paper adds one line here (a test below fails
 /// until it does).
@@ -32,6 +33,7 @@ enum AllPapers {
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
         Entry(info: DecoupledWeightDecay.info) { try DecoupledWeightDecay.run(options: $0, report: $1) },
         Entry(info: IncrementalLearning.info) { try IncrementalLearning.run(options: $0, report: $1) },
+        Entry(info: InfluenceFunctions.info) { try InfluenceFunctions.run(options: $0, report: $1) },
     ]
 
     /// The package root (three levels above this file).
