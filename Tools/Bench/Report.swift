@@ -27,9 +27,7 @@ struct BenchRow {
 
 enum Report {
     static let columns = ["Operation", "Size", "Threads", "Reprise", "NumPy", "Ratio", "NumPy, best kernels", "Ratio to best",
-                          "Reprise GFLOP/s", "% of peak", "NumPy GFLOP/s"]
-    /// Double-precision GFLOP/s of one core, measured by `peakGFLOPS()` at the start of the run.
-    nonisolated(unsafe) static var corePeak: Double?
+                          "Reprise GFLOP/s", "NumPy GFLOP/s"]
 
     static func formatTime(_ t: Double?) -> String {
         guard let t else { return "—" }
@@ -39,14 +37,10 @@ enum Report {
     }
 
     static func cells(_ r: BenchRow) -> [String] {
-        let percent: String = {
-            guard let g = r.gflops(r.reprise), let peak = corePeak, peak > 0 else { return "—" }
-            return String(format: "%.0f%%", 100 * g / (peak * Double(r.threads)))
-        }()
         return [r.operation, r.size, "\(r.threads)", formatTime(r.reprise), formatTime(r.numpy),
                 r.ratio.map { String(format: "%.2f", $0) } ?? "—",
                 formatTime(r.numpyBest), r.ratioBest.map { String(format: "%.2f", $0) } ?? "—",
-                r.gflops(r.reprise).map { String(format: "%.1f", $0) } ?? "—", percent,
+                r.gflops(r.reprise).map { String(format: "%.1f", $0) } ?? "—",
                 r.gflops(r.numpy).map { String(format: "%.1f", $0) } ?? "—"]
     }
 

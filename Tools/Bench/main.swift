@@ -93,7 +93,6 @@ do {
     while now() < until { gemm(a, a, into: &c) }
     consume(c.storage[0])
 }
-Report.corePeak = peakGFLOPS()
 let savedThreads = Threads.count
 let started = now()
 let loadAtStart = Report.loadAverage()
@@ -146,7 +145,6 @@ let header = [
     "CPU: \(Report.cpuModel()) (\(ProcessInfo.processInfo.activeProcessorCount) logical cores)",
     "Threads: \(options.threads.map(String.init).joined(separator: ", ")) (Reprise `Threads.count`; NumPy via OPENBLAS/OMP/MKL_NUM_THREADS); vector ops (dot, axpy) at 1 thread",
     numpyInfo + (bestCoreType.map { "; the \"best kernels\" column sets OPENBLAS_CORETYPE=\($0) (OpenBLAS's AVX-512 kernels; by default it picks its AVX2 ones on this CPU)" } ?? ""),
-    "Core peak: \(Report.corePeak.map { String(format: "%.1f", $0) } ?? "?") GFLOP/s per core (measured here: independent SIMD8<Double> fused multiply-adds); % of peak = Reprise GFLOP/s / (peak x threads)",
     "Run: \(formatter.string(from: Date())), \(options.quick ? "quick" : "full"), \(rounds) rounds per case alternating Reprise and NumPy, each the median of \(reps) repetitions after a warm-up (each repetition ≥ \(Int(minTime * 1000)) ms); the table shows each side's best round, \(String(format: "%.0f", elapsed)) s in all",
     "Machine load (1-minute average) at start / end: \(loadAtStart) / \(Report.loadAverage()); above about 1 on 2 cores, the 2-thread rows are unreliable",
 ]
