@@ -56,13 +56,10 @@ struct DigitsTask: Sendable {
     let seed: UInt64
 
     init(config c: DecoupledWeightDecay.Config, seed: UInt64) throws {
-        let data = try DigitsDataset.load()
-        let x = data.features(bias: false)
         var rng = RandomSource.stream(seed: seed, DecoupledWeightDecay.Stream.split)
-        let order = rng.permutation(data.count)
-        let train = Array(order[0..<c.trainCount]), test = Array(order[c.trainCount...])
-        trainX = x.rows(train); trainLabels = train.map { data.labels[$0] }
-        testX = x.rows(test); testLabels = test.map { data.labels[$0] }
+        let split = try DigitsDataset.load().split(trainCount: c.trainCount, rng: &rng)
+        trainX = split.trainX; trainLabels = split.trainLabels
+        testX = split.testX; testLabels = split.testLabels
         config = c; self.seed = seed
     }
 

@@ -143,20 +143,12 @@ public enum InfluenceFunctions {
     }
 }
 
-/// The digits data split once (75/25, seeded).
-struct DigitsSplit {
-    let trainX: Matrix, trainLabels: [Int]
-    let testX: Matrix, testLabels: [Int]
-
+extension DigitsSplit {
+    /// The digits data split once (75/25, seeded).
     static func load(seed: UInt64) throws -> DigitsSplit {
         let data = try DigitsDataset.load()
-        let x = data.features(bias: false)
         var rng = RandomSource.stream(seed: seed, InfluenceFunctions.Stream.split)
-        let order = rng.permutation(data.count)
-        let nTrain = data.count * 3 / 4
-        let tr = Array(order[0..<nTrain]), te = Array(order[nTrain...])
-        return DigitsSplit(trainX: x.rows(tr), trainLabels: tr.map { data.labels[$0] },
-                           testX: x.rows(te), testLabels: te.map { data.labels[$0] })
+        return data.split(trainCount: data.count * 3 / 4, rng: &rng)
     }
 }
 

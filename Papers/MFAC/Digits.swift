@@ -13,13 +13,9 @@ struct DigitsTask {
     /// Loads `Data/digits.csv` and splits it 75/25 by a seeded permutation (stream `split`).
     static func load(seed: UInt64) throws -> DigitsTask {
         let data = try DigitsDataset.load()
-        let x = data.features(bias: false)
         var rng = RandomSource.stream(seed: seed, Int(MFAC.Stream.split.rawValue))
-        let order = rng.permutation(data.count)
-        let nTrain = data.count * 3 / 4
-        let trainRows = Array(order[0..<nTrain]), testRows = Array(order[nTrain...])
-        return DigitsTask(trainX: x.rows(trainRows), trainLabels: trainRows.map { data.labels[$0] },
-                          testX: x.rows(testRows), testLabels: testRows.map { data.labels[$0] })
+        let s = data.split(trainCount: data.count * 3 / 4, rng: &rng)
+        return DigitsTask(trainX: s.trainX, trainLabels: s.trainLabels, testX: s.testX, testLabels: s.testLabels)
     }
 
     /// The network 64 → hidden → 10 with a He initialization drawn from `rng`.

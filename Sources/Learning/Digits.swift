@@ -73,6 +73,25 @@ public struct DigitsDataset: Sendable {
     }
 }
 
+/// A train/test split of the digits: features pixels/16 (no bias column) and labels.
+public struct DigitsSplit: Sendable {
+    public let trainX: Matrix, trainLabels: [Int]
+    public let testX: Matrix, testLabels: [Int]
+}
+
+extension DigitsDataset {
+    /// The first `trainCount` images of a random permutation drawn from `rng` for training, the rest
+    /// for testing (one `permutation(count)` draw, whatever `trainCount` is).
+    public func split(trainCount: Int, rng: inout RandomSource) -> DigitsSplit {
+        precondition(trainCount > 0 && trainCount < count, "DigitsDataset.split: trainCount must leave both parts non-empty")
+        let x = features(bias: false)
+        let order = rng.permutation(count)
+        let train = Array(order[0..<trainCount]), test = Array(order[trainCount...])
+        return DigitsSplit(trainX: x.rows(train), trainLabels: train.map { labels[$0] },
+                           testX: x.rows(test), testLabels: test.map { labels[$0] })
+    }
+}
+
 /// Why a data file could not be loaded.
 public enum DatasetError: Error, CustomStringConvertible {
     case missing(String)

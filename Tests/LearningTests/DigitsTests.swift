@@ -17,6 +17,22 @@ final class DigitsTests: XCTestCase {
         XCTAssertEqual(x[0, 64], 1)
     }
 
+    /// The split is a partition of the images (every image once, in the stated sizes) drawn by one
+    /// permutation of the caller's generator, so the same generator state gives the same split.
+    func testSplitIsAPartitionFromOnePermutation() throws {
+        let d = try DigitsDataset.load()
+        var r1 = RandomSource(seed: 11), r2 = RandomSource(seed: 11)
+        let s = d.split(trainCount: 1000, rng: &r1)
+        XCTAssertEqual(s.trainX.rows, 1000)
+        XCTAssertEqual(s.testX.rows, d.count - 1000)
+        XCTAssertEqual(s.trainLabels.count + s.testLabels.count, d.count)
+        let order = r2.permutation(d.count)
+        let x = d.features(bias: false)
+        XCTAssertEqual(s.trainX.storage, x.rows(Array(order[0..<1000])).storage)
+        XCTAssertEqual(s.testLabels, order[1000...].map { d.labels[$0] })
+        XCTAssertEqual(r1.next(), r2.next(), "one permutation drawn, nothing else")
+    }
+
     func testMissingFileIsOneLineNamingIt() {
         let path = "/nonexistent-reprise/digits.csv"
         XCTAssertThrowsError(try DigitsDataset.load(path: path)) { error in

@@ -46,7 +46,7 @@ final class TrainingTests: XCTestCase {
             beforeEpoch: { e, opt in if e == 2 { opt.learningRate *= 0.5 }; rates.append(opt.learningRate) },
             afterStep: { s in
                 counts.append(s.count)
-                XCTAssertEqual(s.length, Vector.distance(s.parameters, s.previous))
+                XCTAssertGreaterThan(s.length, 0, "every step moves θ")
                 return .proceed
             },
             afterEpoch: { e, _ in epochs.append(e); return .proceed })
