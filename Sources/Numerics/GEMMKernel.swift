@@ -9,12 +9,20 @@ import Foundation
 //       for each row super-block of C (mcOuter rows)             Ã: mcOuter x kc, shared
 //         pack Ã (and, on the first row super-block, B̃)           parallel, fixed chunks
 //         for each (row block, column block) of C                parallel, fixed grid
-//           for each micro-panel of Ã (6 rows, kc steps: 12 KiB, stays in L1)
-//             for each micro-panel of B̃ (32 columns of the nb-wide block, in L2)
-//               6x32 micro-kernel: 24 SIMD8<Double> accumulators, fused multiply-adds
+//           for each micro-panel of Ã (mr rows, kc steps: stays in L1)
+//             for each micro-panel of B̃ (nr columns of the nb-wide block, in L2)
+//               mr x nr micro-kernel: SIMD accumulators, fused multiply-adds
 //
-// Why these numbers (measured on the 2-core AMD EPYC Zen 4 VM this was tuned on: 32 KiB L1d,
-// 1 MiB L2 per core, one 512-bit FMA per cycle):
+// Two micro-kernels (`Tile`), chosen once from what the CPU reports:
+// - wide, 6x32: 24 SIMD8<Double> accumulators, for 32 registers of 512 bits (AVX-512);
+// - narrow, 4x8: 8 SIMD4<Double> accumulators, for 16 registers of 256 bits (AVX2, and the
+//   default elsewhere). On an AVX2-only EPYC (Zen 3 class) the wide tile's 24 accumulators need 48
+//   ymm registers and live in memory: 13-15 GFLOP/s in the whole product (CPU time, one thread),
+//   against 35-37 for the narrow one and 40-44 for the narrow kernel alone in L1. A 6x8 tile also
+//   spilled (the compiler hoists all six broadcasts: 19-20 GFLOP/s in L1), 3x16 was level with 4x8.
+//
+// Why the wide tile's numbers (measured on the 2-core AMD EPYC Zen 4 VM it was tuned on: 32 KiB
+// L1d, 1 MiB L2 per core, one 512-bit FMA per cycle):
 // - 6x32 uses 24 of the 32 zmm registers for accumulators plus 4 for a row of B̃ and the A
 //   broadcasts; per step it loads 4 vectors and 6 scalars for 24 FMAs. It reached 55-56 GFLOP/s
 //   in L1 (the core's peak); 8x16 and 4x32 were as fast in L1 but slightly slower in the full
@@ -35,20 +43,48 @@ import Foundation
 // Reproducibility: every block boundary depends only on m, n, k, never on the thread count, and
 // each element of C is accumulated by the same code in the same order (k slices in order, steps
 // within a slice in order), so 1 and 2 threads give bit-for-bit identical results. k is never
-// split across threads. Edge tiles go through a zero-padded 6x32 scratch tile with the same
-// kernel, so they too do not depend on who computes them.
+// split across threads. Edge tiles go through a zero-padded scratch tile with the same
+// kernel, so they too do not depend on who computes them. The same holds across tiles: every
+// element is the same sum in the same order, so the wide and narrow kernels give the same bits
+// (tested), and a report does not depend on which CPU made it.
 
 typealias V8 = SIMD8<Double>
+typealias V4 = SIMD4<Double>
 
 enum GEMMKernel {
-    /// Micro-tile: rows of C (broadcast from Ã) x columns of C (vectors of B̃).
-    static let mr = 6, nr = 32
+    /// A micro-kernel: its tile of C, rows (broadcast from Ã) x columns (vectors of B̃).
+    enum Tile: Sendable, CaseIterable {
+        /// 6x32 with 24 SIMD8<Double> accumulators: for 32 vector registers of 512 bits (AVX-512).
+        case wide
+        /// 4x8 with 8 SIMD4<Double> accumulators: for 16 registers of 256 bits (AVX2), where the
+        /// wide tile's accumulators would live in memory.
+        case narrow
+
+        var mr: Int { self == .wide ? 6 : 4 }
+        var nr: Int { self == .wide ? 32 : 8 }
+
+        /// The tile for this CPU: wide where the CPU reports AVX-512, narrow elsewhere. Both give
+        /// bit-for-bit the same products (see the header), so the choice changes speed only.
+        /// `REPRISE_GEMM_TILE=wide|narrow` overrides it (for benchmarks).
+        static let selected: Tile = {
+            switch ProcessInfo.processInfo.environment["REPRISE_GEMM_TILE"] {
+            case "wide": return .wide
+            case "narrow": return .narrow
+            default: return CPUFeatures.hasAVX512 ? .wide : .narrow
+            }
+        }()
+    }
+    /// The largest tile, which sizes the scratch tile for ragged edges.
+    static let maxTileDoubles = 6 * 32
+    /// Products thinner than this many rows skip packing (fixed, not the tile's height, so that
+    /// which products take which path does not depend on the CPU).
+    static let minBlockedRows = 6
     /// Steps of k per packed slice.
     static let kcMax = 256
     /// Largest block of rows / columns of C that one parallel work item computes.
     static let mbMax = 192, nbMax = 256
     /// Largest row / column super-block packed at once (bounds the packing buffers to 8 MiB each).
-    static let mcOuter = 4092, ncOuter = 4096      // multiples of mr and nr
+    static let mcOuter = 4092, ncOuter = 4096      // multiples of every tile's mr and nr
     /// Rows of Ã / columns of B̃ packed by one parallel packing item.
     static let packRows = 96, packCols = 128
     /// Products with fewer multiply-adds than this (or thinner than `mr` rows / 8 columns) skip
@@ -67,12 +103,12 @@ enum GEMMKernel {
         c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
         if m <= 0 || n <= 0 || k <= 0 { return }
-        if m * n * k < smallWork || m < mr || n < 8 {
+        if m * n * k < smallWork || m < minBlockedRows || n < 8 {
             smallProduct(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
                          b: b, ldb: ldb, transB: transB, c: c, ldc: ldc)
         } else {
             blocked(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
-                    b: b, ldb: ldb, transB: transB, c: c, ldc: ldc)
+                    b: b, ldb: ldb, transB: transB, c: c, ldc: ldc, tile: Tile.selected)
         }
     }
 
@@ -89,8 +125,9 @@ enum GEMMKernel {
         m: Int, n: Int, k: Int, alpha: Double,
         a: UnsafePointer<Double>, lda: Int, transA: Bool,
         b: UnsafePointer<Double>, ldb: Int, transB: Bool,
-        c: UnsafeMutablePointer<Double>, ldc: Int
+        c: UnsafeMutablePointer<Double>, ldc: Int, tile: Tile
     ) {
+        let mr = tile.mr, nr = tile.nr
         let kc = blockSize(k, max: kcMax, unit: 1)
         let mcAll = blockSize(m, max: mcOuter, unit: mr)
         let ncAll = blockSize(n, max: ncOuter, unit: nr)
@@ -120,11 +157,11 @@ enum GEMMKernel {
                         if item < aItems {
                             let r0 = item * packRows, r1 = Swift.min(mcur, r0 + packRows)
                             packA(a: a, lda: lda, transA: transA, i0: ic + r0, i1: ic + r1, p0: pc, kc: kcur,
-                                  dst: aPack.base + r0 * kcur)
+                                  mr: mr, dst: aPack.base + r0 * kcur)
                         } else {
                             let s0 = (item - aItems) * packCols, s1 = Swift.min(ncur, s0 + packCols)
                             packB(b: b, ldb: ldb, transB: transB, j0: jc + s0, j1: jc + s1, p0: pc, kc: kcur,
-                                  dst: bPack.base + s0 * kcur)
+                                  nr: nr, dst: bPack.base + s0 * kcur)
                         }
                     }
                     // Multiply, over a fixed grid of (row block, column block) work items.
@@ -136,7 +173,7 @@ enum GEMMKernel {
                         let s0 = (item % colBlocks) * nb, s1 = Swift.min(ncur, s0 + nb)
                         computeBlock(rows: r0..<r1, cols: s0..<s1, mTotal: mcur, nTotal: ncur, kc: kcur,
                                      aPack: aPack.base, bPack: bPack.base,
-                                     c: cS.base + ic * ldc + jc, ldc: ldc, alpha: alpha)
+                                     c: cS.base + ic * ldc + jc, ldc: ldc, alpha: alpha, tile: tile)
                     }
                     ic += mcur
                 }
@@ -150,8 +187,16 @@ enum GEMMKernel {
     @inline(__always)
     static func computeBlock(rows: Range<Int>, cols: Range<Int>, mTotal: Int, nTotal: Int, kc: Int,
                              aPack: UnsafePointer<Double>, bPack: UnsafePointer<Double>,
-                             c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double) {
-        // Scratch tile for ragged edges (mr x nr doubles, on the stack).
+                             c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double, tile: Tile) {
+        let mr = tile.mr, nr = tile.nr
+        @inline(__always) func kernel(_ c: UnsafeMutablePointer<Double>, _ ldc: Int, _ pa: UnsafePointer<Double>,
+                                      _ pb: UnsafePointer<Double>) {
+            switch tile {
+            case .wide: kernel6x32(kc, pa, pb, c, ldc, alpha)
+            case .narrow: kernel4x8(kc, pa, pb, c, ldc, alpha)
+            }
+        }
+        // Scratch tile for ragged edges (mr x nr doubles, on the stack; sized for the widest tile).
         var edge = (V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8(),
                     V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8(), V8())
         withUnsafeMutableBytes(of: &edge) { raw in
@@ -166,12 +211,12 @@ enum GEMMKernel {
                     let w = Swift.min(nr, nTotal - j)
                     let ct = c + i * ldc + j
                     if h == mr && w == nr {
-                        kernel6x32(kc, pa, pb, ct, ldc, alpha)
+                        kernel(ct, ldc, pa, pb)
                     } else {
                         for r in 0..<mr {
                             for s in 0..<nr { tmp[r * nr + s] = (r < h && s < w) ? ct[r * ldc + s] : 0 }
                         }
-                        kernel6x32(kc, pa, pb, tmp, nr, alpha)
+                        kernel(tmp, nr, pa, pb)
                         for r in 0..<h { for s in 0..<w { ct[r * ldc + s] = tmp[r * nr + s] } }
                     }
                     j += nr
@@ -188,7 +233,7 @@ enum GEMMKernel {
     /// the last panel zero-padded.
     @inline(__always)
     static func packA(a: UnsafePointer<Double>, lda: Int, transA: Bool, i0: Int, i1: Int, p0: Int, kc: Int,
-                      dst: UnsafeMutablePointer<Double>) {
+                      mr: Int, dst: UnsafeMutablePointer<Double>) {
         if transA {
             // op(A)[i, p] = a[p*lda + i]: step p is a contiguous run of stored row p0 + p.
             stripPack(src: a + p0 * lda + i0, ld: lda, count: i1 - i0, width: mr, kc: kc, dst: dst)
@@ -204,7 +249,7 @@ enum GEMMKernel {
     /// Packs columns j0..<j1 of op(B), steps p0..<p0+kc, as micro-panels of nr columns.
     @inline(__always)
     static func packB(b: UnsafePointer<Double>, ldb: Int, transB: Bool, j0: Int, j1: Int, p0: Int, kc: Int,
-                      dst: UnsafeMutablePointer<Double>) {
+                      nr: Int, dst: UnsafeMutablePointer<Double>) {
         if transB {
             var j = j0, d = dst
             while j < j1 {
@@ -464,6 +509,46 @@ enum GEMMKernel {
             var t1 = r.loadUnaligned(fromByteOffset: 64, as: V8.self); t1.addProduct(av, c5_1); r.storeBytes(of: t1, toByteOffset: 64, as: V8.self)
             var t2 = r.loadUnaligned(fromByteOffset: 128, as: V8.self); t2.addProduct(av, c5_2); r.storeBytes(of: t2, toByteOffset: 128, as: V8.self)
             var t3 = r.loadUnaligned(fromByteOffset: 192, as: V8.self); t3.addProduct(av, c5_3); r.storeBytes(of: t3, toByteOffset: 192, as: V8.self)
+        }
+    }
+
+    /// The 4x8 micro-kernel: C[0..<4, 0..<8] += alpha · Ã·B̃ over `kc` steps, the same sums in the
+    /// same order as `kernel6x32`. `a` holds 4 values of op(A) per step, `b` 8 values of op(B) per step.
+    @inline(never)
+    static func kernel4x8(_ kc: Int, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+                          _ c: UnsafeMutablePointer<Double>, _ ldc: Int, _ alpha: Double) {
+        var c0_0 = V4(); var c0_1 = V4();
+        var c1_0 = V4(); var c1_1 = V4();
+        var c2_0 = V4(); var c2_1 = V4();
+        var c3_0 = V4(); var c3_1 = V4();
+        var pa = a, pb = UnsafeRawPointer(b)
+        var p = 0
+        while p < kc {
+            let b0 = pb.load(fromByteOffset: 0, as: V4.self)
+            let b1 = pb.load(fromByteOffset: 32, as: V4.self)
+            do { let ai = V4(repeating: pa[0]); c0_0.addProduct(ai, b0); c0_1.addProduct(ai, b1); }
+            do { let ai = V4(repeating: pa[1]); c1_0.addProduct(ai, b0); c1_1.addProduct(ai, b1); }
+            do { let ai = V4(repeating: pa[2]); c2_0.addProduct(ai, b0); c2_1.addProduct(ai, b1); }
+            do { let ai = V4(repeating: pa[3]); c3_0.addProduct(ai, b0); c3_1.addProduct(ai, b1); }
+            pa += 4; pb += 64
+            p += 1
+        }
+        let av = V4(repeating: alpha)
+        do { let r = UnsafeMutableRawPointer(c + 0 * ldc)
+            var t0 = r.loadUnaligned(fromByteOffset: 0, as: V4.self); t0.addProduct(av, c0_0); r.storeBytes(of: t0, toByteOffset: 0, as: V4.self)
+            var t1 = r.loadUnaligned(fromByteOffset: 32, as: V4.self); t1.addProduct(av, c0_1); r.storeBytes(of: t1, toByteOffset: 32, as: V4.self)
+        }
+        do { let r = UnsafeMutableRawPointer(c + 1 * ldc)
+            var t0 = r.loadUnaligned(fromByteOffset: 0, as: V4.self); t0.addProduct(av, c1_0); r.storeBytes(of: t0, toByteOffset: 0, as: V4.self)
+            var t1 = r.loadUnaligned(fromByteOffset: 32, as: V4.self); t1.addProduct(av, c1_1); r.storeBytes(of: t1, toByteOffset: 32, as: V4.self)
+        }
+        do { let r = UnsafeMutableRawPointer(c + 2 * ldc)
+            var t0 = r.loadUnaligned(fromByteOffset: 0, as: V4.self); t0.addProduct(av, c2_0); r.storeBytes(of: t0, toByteOffset: 0, as: V4.self)
+            var t1 = r.loadUnaligned(fromByteOffset: 32, as: V4.self); t1.addProduct(av, c2_1); r.storeBytes(of: t1, toByteOffset: 32, as: V4.self)
+        }
+        do { let r = UnsafeMutableRawPointer(c + 3 * ldc)
+            var t0 = r.loadUnaligned(fromByteOffset: 0, as: V4.self); t0.addProduct(av, c3_0); r.storeBytes(of: t0, toByteOffset: 0, as: V4.self)
+            var t1 = r.loadUnaligned(fromByteOffset: 32, as: V4.self); t1.addProduct(av, c3_1); r.storeBytes(of: t1, toByteOffset: 32, as: V4.self)
         }
     }
 }

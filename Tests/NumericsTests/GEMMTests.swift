@@ -2,7 +2,7 @@ import XCTest
 @testable import Numerics
 
 /// Tests of the matrix product against a plain triple loop, at sizes chosen to hit every edge of
-/// the blocked kernel (micro-tile 6x32, k slices of 256, work blocks of 192 x 256) and the
+/// the blocked kernel (micro-tiles 6x32 and 4x8, k slices of 256, work blocks of 192 x 256) and the
 /// unpacked small-product path.
 final class GEMMTests: XCTestCase {
     /// A small deterministic generator (64-bit LCG, top 53 bits) so the tests need nothing else.
@@ -298,5 +298,43 @@ final class GEMMTests: XCTestCase {
             XCTAssertTrue(results[0].storage == results[1].storage, "1 vs 2 threads differ (tA=\(ta) tB=\(tb))")
             XCTAssertTrue(results[0].storage == results[2].storage, "1 vs 3 threads differ (tA=\(ta) tB=\(tb))")
         }
+    }
+
+    /// Both micro-kernel tiles (6x32 for 512-bit vectors, 4x8 for 256-bit ones) are exercised on
+    /// every machine, and they give bit-for-bit the same product: each element is the same sum in
+    /// the same order whatever the tile. Sizes cross ragged tiles of both, a k slice and work blocks.
+    func testEveryTileGivesTheSameBits() {
+        var g = LCG(77)
+        for (ta, tb) in flags {
+            for (m, n, k) in [(6, 8, 1), (7, 9, 300), (13, 33, 65), (200, 290, 513), (61, 257, 40)] {
+                let a = g.array(m * k), b = g.array(k * n), c0 = g.array(m * n)
+                var results: [[Double]] = []
+                for tile in GEMMKernel.Tile.allCases {
+                    var c = c0
+                    a.withUnsafeBufferPointer { ap in
+                        b.withUnsafeBufferPointer { bp in
+                            c.withUnsafeMutableBufferPointer { cp in
+                                GEMMKernel.blocked(m: m, n: n, k: k, alpha: -0.7, a: ap.baseAddress!, lda: ta ? m : k, transA: ta,
+                                                   b: bp.baseAddress!, ldb: tb ? k : n, transB: tb,
+                                                   c: cp.baseAddress!, ldc: n, tile: tile)
+                            }
+                        }
+                    }
+                    var expected = c0
+                    GEMMTests.reference(m: m, n: n, k: k, alpha: -0.7, a: a, lda: ta ? m : k, transA: ta,
+                                        b: b, ldb: tb ? k : n, transB: tb, beta: 1, c: &expected, ldc: n)
+                    let worst = zip(c, expected).map { abs($0 - $1) }.max() ?? 0
+                    XCTAssertLessThan(worst, 1e-12 * Double(k), "\(tile) m=\(m) n=\(n) k=\(k) tA=\(ta) tB=\(tb)")
+                    results.append(c)
+                }
+                XCTAssertTrue(results.allSatisfy { $0 == results[0] }, "tiles differ: m=\(m) n=\(n) k=\(k) tA=\(ta) tB=\(tb)")
+            }
+        }
+    }
+
+    /// The tile follows the CPU: the wide one only where the CPU reports 512-bit vectors.
+    func testTileFollowsTheCPU() {
+        guard ProcessInfo.processInfo.environment["REPRISE_GEMM_TILE"] == nil else { return }
+        XCTAssertEqual(GEMMKernel.Tile.selected, CPUFeatures.hasAVX512 ? .wide : .narrow)
     }
 }

@@ -77,9 +77,7 @@ if selected.isEmpty { Options.fail("no operation matches --ops \(options.ops!.so
 let numpy = NumPyRunner(script: root + "/Tools/Bench/bench_numpy.py")
 // OpenBLAS picks its kernels from the CPU it recognizes; on AMD CPUs with AVX-512 it picks its
 // AVX2 (Haswell) kernels. The second NumPy column forces the AVX-512 ones, its best on this CPU.
-let cpuFlags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
-    .first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ").map(String.init)) } ?? []
-let bestCoreType: String? = cpuFlags.contains("avx512f") ? "SkylakeX" : nil
+let bestCoreType: String? = CPUFeatures.hasAVX512 ? "SkylakeX" : nil
 let numpyBest = bestCoreType.map { NumPyRunner(script: root + "/Tools/Bench/bench_numpy.py", environment: ["OPENBLAS_CORETYPE": $0]) }
 var rows: [BenchRow] = []
 // Start the NumPy servers first, then bring the core up to speed (clock, caches, page tables)
