@@ -20,7 +20,7 @@ enum Bounded {
             ? "T-DoG moved at most \(Fmt.g(worst(e.tamed), 2)) of max(D, r_ε) in every run: too little to test a bound" : nil
         return Claim(
             id: "C5",
-            statement: "The iterates stay bounded, within a constant multiple of max(D, r_ε), D = ||x₀ − x*|| (Section 3.3: T-DoG's iterates provably, with high probability; DoG's observed not to diverge).",
+            statement: "The iterates stay bounded, within a constant multiple of max(D, r_ε), D = ||x₀ − x*|| (the paper's analysis: T-DoG's iterates provably, with high probability; DoG's observed not to diverge).",
             checks: [
                 Check("DoG, every run of the r_ε sweep: max of max_t ||x_t − x₀|| / max(D, r_ε)", measured: worst(e.dog), .atMost(bound), format: "%.3g"),
                 Check("T-DoG, every run of the r_ε sweep: max of max_t ||x_t − x₀|| / max(D, r_ε)", measured: worst(e.tamed), .atMost(bound), format: "%.3g", notObserved: still),

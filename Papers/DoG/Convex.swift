@@ -51,7 +51,7 @@ enum Convex {
         let few = e.replicates < 3 ? "fewer than 3 replicates" : nil
         return Claim(
             id: "C1",
-            statement: "On a convex problem DoG's performance is close to that of SGD with a tuned learning rate (abstract), and iterate averaging improves on the last iterate (Section 4; formll/dog).",
+            statement: "On a convex problem DoG's performance is close to that of SGD with a tuned learning rate (abstract), and iterate averaging improves on the last iterate (the authors' recommendation in formll/dog).",
             checks: [
                 Check("tuned SGD − DoG test accuracy, mean over replicates (pp; ± \(Fmt.g(se, 2)))", measured: gap, .atMost(1), format: "%.2f", notObserved: few),
                 Check("DoG excess F − F* / tuned SGD's", measured: e.excessRatio, .atMost(2), format: "%.3g"),
@@ -74,7 +74,7 @@ enum Convex {
         let grid = Foundation.exp(Stats.mean(e.gridRatios.map { Foundation.log($0) }))
         return Claim(
             id: "C2",
-            statement: "DoG's step size approaches the ideal constant step: within logarithmic factors of D/(G√T), the step of SGD tuned with knowledge of D = ||x₀ − x*|| and the gradient norms (Section 3, Theorem 1 for T-DoG).",
+            statement: "DoG's step size approaches the ideal constant step: within logarithmic factors of D/(G√T), the step of SGD tuned with knowledge of D = ||x₀ − x*|| and the gradient norms (the paper's analysis, proved for T-DoG).",
             checks: [
                 Check("||∇F(x*)|| at Newton's x*", measured: e.newtonGradient, .atMost(1e-9), format: "%.2g"),
                 Check("min over all runs of F − F*", measured: e.lowestExcess, .atLeast(-1e-10), format: "%.2g"),
@@ -159,6 +159,6 @@ enum Convex {
                              series: [Series("DoG η_t", x: t, y: first.stepSizes),
                                       Series("ideal D/√Σ||g||²", x: [1, Double(t.count)], y: [ideal, ideal], style: .line),
                                       Series("best grid η", x: [1, Double(t.count)], y: [bestEta, bestEta], style: .line)]),
-                    caption: "The step grows geometrically from r_ε/||g₀|| while the iterates move away from x₀, then settles.")
+                    caption: "The step grows from r_ε/||g₀|| while the iterates move away from x₀, then settles; where the two reference lines coincide, the later one (+) is drawn on top.")
     }
 }

@@ -33,7 +33,7 @@ enum Network {
         let few = e.sgdMinusDoG.count < 3 ? "fewer than 3 replicates" : nil
         return Claim(
             id: "C3",
-            statement: "On a network, DoG's performance is close to tuned SGD's, and the per-layer L-DoG lies between tuned SGD and tuned Adam (abstract; Section 4, Fig. 3).",
+            statement: "On a network, DoG's performance is close to tuned SGD's, and the per-layer L-DoG lies between tuned SGD and tuned Adam (abstract).",
             checks: [
                 Check("tuned SGD − DoG test accuracy, mean (pp)", measured: 100 * Stats.mean(e.sgdMinusDoG), .atMost(1), format: "%.2f", notObserved: few),
                 Check("L-DoG − tuned SGD, mean + 2 se (pp)", measured: upper(e.layerwiseMinusSGD), .atLeast(0), format: "%.2f", notObserved: few),
