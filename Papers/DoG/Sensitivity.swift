@@ -87,11 +87,14 @@ enum Sensitivity {
             return t.count == r.convex[i].count ? (log10(r.values[i]), Stats.mean(t.map { Double($0 + 1) })) : nil
         }
         if pts.count >= 3, let fit = try? LineFit(x: pts.map(\.0), y: pts.map(\.1)) {
+            let growth = fit.slope + 2 * fit.slopeStandardError < 0
+                ? "each decade by which r_ε shrinks costs about \(Fmt.g(-fit.slope, 3)) more warm-up steps"
+                : "the warm-up does not measurably grow as r_ε shrinks"
             report.prose("""
-            On the convex problem the steps DoG needs before ||x_t − x₀|| first reaches D/2 fall by \
+            On the convex problem the number of steps DoG needs before ||x_t − x₀|| first reaches D/2 changes by \
             \(Fmt.estimate(fit.slope, fit.slopeStandardError)) per tenfold increase of r_ε over the stated range (a \
-            least-squares line over \(pts.count) values of reps_rel, R² = \(Fmt.g(fit.rSquared, 3))): a smaller r_ε costs a \
-            warm-up that grows with log(1/r_ε), out of a run of \(r.convex[0].first?.steps ?? 0) steps.
+            least-squares line over \(pts.count) values of reps_rel, R² = \(Fmt.g(fit.rSquared, 3))): \(growth), \
+            out of a run of \(r.convex[0].first?.steps ?? 0) steps.
             """)
         } else {
             report.prose("The warm-up fit is not shown: fewer than 3 values of reps_rel reached D/2 in every replicate.")
