@@ -58,7 +58,7 @@ enum Convex {
                 Check("replicates where F(x̄_T) < F(x_T) for DoG (fraction)", measured: Double(e.averagingWins) / Double(max(1, e.replicates)),
                       .atLeast(0.8), format: "%.2f", notObserved: few),
             ],
-            failsIf: "DoG (averaged) trails the best grid SGD by more than 1 pp of test accuracy, or its excess F − F* is more than twice the best SGD's, or averaging helps on fewer than 80% of replicates",
+            failsIf: "the averaged DoG trails the best grid SGD by more than 1 pp of test accuracy, or its excess F − F* is more than twice the best SGD's, or averaging helps on fewer than 80% of replicates",
             note: "Multinomial logistic regression on 1000 digits with λ = 1e-3; SGD tuned over the grid and over last/averaged iterate, DoG taken at its averaged iterate only.")
     }
 
@@ -81,7 +81,7 @@ enum Convex {
                 Check("DoG η_T / (D/√Σ||g_t||²) = r̄_T/D, mean over replicates", measured: dist, .between(1.0 / 3, 3), format: "%.3g"),
                 Check("DoG η_T / best grid η, geometric mean", measured: grid, .between(0.1, 10), format: "%.3g"),
             ],
-            failsIf: "Newton's x* is not a minimizer (||∇F|| > 1e-9, or a run ends below F*), or DoG's last step is off the ideal D/(G√T) by more than a factor 3 or off the best grid step by more than a factor 10")
+            failsIf: "the Newton x* is not a minimizer (||∇F|| > 1e-9, or a run ends below F*), or DoG's last step is off the ideal D/(G√T) by more than a factor 3 or off the best grid step by more than a factor 10")
     }
 
     /*: convex

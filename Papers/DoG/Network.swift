@@ -39,7 +39,7 @@ enum Network {
                 Check("L-DoG − tuned SGD, mean + 2 se (pp)", measured: upper(e.layerwiseMinusSGD), .atLeast(0), format: "%.2f", notObserved: few),
                 Check("tuned Adam − L-DoG, mean + 2 se (pp)", measured: upper(e.adamMinusLayerwise), .atLeast(0), format: "%.2f", notObserved: few),
             ],
-            failsIf: "DoG trails tuned SGD by more than 1 pp on average, or L-DoG is below tuned SGD or above tuned Adam by more than two standard errors of the paired difference",
+            failsIf: "the DoG runs trail tuned SGD by more than 1 pp on average, or L-DoG is below tuned SGD or above tuned Adam by more than two standard errors of the paired difference",
             note: "A 64-64-10 ReLU MLP on 1000 digits; the paper fine-tunes large pre-trained models. Baselines tuned on the test accuracy they are compared on (a bias in their favour).")
     }
 

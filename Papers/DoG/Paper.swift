@@ -119,7 +119,7 @@ public enum DoG {
     }
 
     /*: overview
-     The notebook runs the paper's four statements on the UCI digits, small enough that every method
+     The notebook checks the paper's statements, as five claims, on the UCI digits, small enough that every method
      can be tuned on a grid in a minute: (1) on a convex problem, multinomial logistic regression, DoG
      with iterate averaging comes close to SGD with the best learning rate of a grid, and averaging
      helps; (2) its step size lands near the ideal constant step D/(G√T), which we can compute because
