@@ -33,10 +33,14 @@ struct NewtonSolution: Sendable {
             //: end newton
             var t = 1.0, next = x, fn = f, gn = g
             let decrement = Vector.dot(g, step)
+            // Near x* the predicted decrease gᵀH⁻¹g falls below the round-off of F itself, where the
+            // Armijo test compares noise (and backtracking would stall at tiny steps); there the full
+            // Newton step is taken, which converges quadratically, and ||∇F|| decides when to stop.
+            let belowRoundOff = decrement <= 64 * Double.ulpOfOne * Swift.max(1, abs(f))
             repeat {                                                                            // Armijo backtracking
                 next = zip(x, step).map { $0 - t * $1 }
                 (fn, gn) = valueAndGradient(next)
-                if fn <= f - 0.25 * t * decrement || t < 1e-8 { break }
+                if belowRoundOff || fn <= f - 0.25 * t * decrement || t < 1e-8 { break }
                 t *= 0.5
             } while true
             x = next; f = fn; g = gn; k += 1

@@ -395,18 +395,27 @@ enum GEMMKernel {
     ) {
         if !transB && n < 8 {
             // Fewer than 8 columns: the same sums as the loop below (C[i, j] += (alpha·op(A)[i, p])·B[p, j]
-            // for p in order, each term rounded as `Vector.axpy`'s scalar tail rounds it), with the row
-            // of C held in a local buffer instead of one short axpy call per (i, p).
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 8) { t in
-                let acc = t.baseAddress!
+            // for p in order, each term rounded as `Vector.axpy`'s scalar tail rounds it: a multiply, then
+            // an add). B is copied once into rows of 8 (zero-padded) and the row of C is held in one SIMD8,
+            // so each step is one vector multiply and one vector add, lane j doing exactly the scalar work.
+            withUnsafeTemporaryAllocation(byteCount: 64 * (k + 1), alignment: 64) { raw in
+                let acc = raw.baseAddress!.bindMemory(to: Double.self, capacity: 8 * (k + 1)), bp = acc + 8
+                for p in 0..<k {
+                    let row = b + p * ldb, d = bp + 8 * p
+                    for j in 0..<8 { d[j] = j < n ? row[j] : 0 }
+                }
                 for i in 0..<m {
                     let crow = c + i * ldc
-                    for j in 0..<n { acc[j] = crow[j] }
-                    for p in 0..<k {
-                        let aip = alpha * (transA ? a[p * lda + i] : a[i * lda + p])
-                        let brow = b + p * ldb
-                        for j in 0..<n { acc[j] += aip * brow[j] }
+                    for j in 0..<8 { acc[j] = j < n ? crow[j] : 0 }
+                    var v = UnsafeRawPointer(acc).load(as: V8.self)
+                    var q = UnsafeRawPointer(bp)
+                    if transA {
+                        for p in 0..<k { v = v + V8(repeating: alpha * a[p * lda + i]) * q.load(as: V8.self); q += 64 }
+                    } else {
+                        let arow = a + i * lda
+                        for p in 0..<k { v = v + V8(repeating: alpha * arow[p]) * q.load(as: V8.self); q += 64 }
                     }
+                    UnsafeMutableRawPointer(acc).storeBytes(of: v, as: V8.self)
                     for j in 0..<n { crow[j] = acc[j] }
                 }
             }

@@ -140,7 +140,7 @@ case .unknown: break
 }
 let formatter = ISO8601DateFormatter()
 let header = [
-    "CPU: \(Report.cpuModel()) (\(ProcessInfo.processInfo.activeProcessorCount) logical cores)",
+    "CPU: \(Report.cpuModel()) (\(ProcessInfo.processInfo.activeProcessorCount) logical cores, \(CPUFeatures.hasAVX512 ? "AVX-512" : "no AVX-512")); GEMM micro-kernel \(CPUFeatures.gemmTile)",
     "Threads: \(options.threads.map(String.init).joined(separator: ", ")) (Reprise `Threads.count`; NumPy via OPENBLAS/OMP/MKL_NUM_THREADS); vector ops (dot, axpy) at 1 thread",
     numpyInfo + (bestCoreType.map { "; the \"best kernels\" column sets OPENBLAS_CORETYPE=\($0) (OpenBLAS's AVX-512 kernels; by default it picks its AVX2 ones on this CPU)" } ?? ""),
     "Run: \(formatter.string(from: Date())), \(options.quick ? "quick" : "full"), \(rounds) rounds per case alternating Reprise and NumPy, each the median of \(reps) repetitions after a warm-up (each repetition ≥ \(Int(minTime * 1000)) ms); the table shows each side's best round, \(String(format: "%.0f", elapsed)) s in all",
