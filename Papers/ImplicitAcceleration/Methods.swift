@@ -9,10 +9,11 @@ enum Method: String, CaseIterable, Sendable {
     case depth2 = "depth 2"
     case depth3 = "depth 3"
     case adagrad = "AdaGrad"
+    case adadelta = "AdaDelta"
     case adam = "Adam"
 
     var marker: Character {
-        switch self { case .gd: "1"; case .depth2: "2"; case .depth3: "3"; case .adagrad: "g"; case .adam: "a" }
+        switch self { case .gd: "1"; case .depth2: "2"; case .depth3: "3"; case .adagrad: "g"; case .adadelta: "d"; case .adam: "a" }
     }
 }
 
@@ -35,6 +36,7 @@ enum Runner {
         var net2 = ScalarLayerNetwork(balanced: start, depth: 2), net3 = ScalarLayerNetwork(balanced: start, depth: 3)
         var adam = Adam(learningRate: eta)
         var adagradSum = Array(repeating: 0.0, count: start.count)
+        var meanSquare = adagradSum, meanStep = adagradSum        // AdaDelta's running averages
         let ceiling = 1e3 * problem.loss(start)
         for t in 0...budget {
             switch method {
@@ -56,6 +58,13 @@ enum Runner {
                 for i in 0..<we.count {
                     adagradSum[i] += g[i] * g[i]
                     we[i] -= eta * g[i] / (adagradSum[i].squareRoot() + 1e-8)
+                }
+            case .adadelta:                                   // ρ = 0.95, ε = 1e-6 (Zeiler 2012), scaled by η
+                for i in 0..<we.count {
+                    meanSquare[i] = 0.95 * meanSquare[i] + 0.05 * g[i] * g[i]
+                    let delta = -((meanStep[i] + 1e-6) / (meanSquare[i] + 1e-6)).squareRoot() * g[i]
+                    meanStep[i] = 0.95 * meanStep[i] + 0.05 * delta * delta
+                    we[i] += eta * delta
                 }
             case .adam: adam.step(&we, gradient: g)          // β₁ = 0.9, β₂ = 0.999, ε = 1e-8
             }

@@ -1,6 +1,7 @@
 import Foundation
 import Numerics
 import Notebook
+import Learning
 
 /// ℓ_p linear regression, L(w) = (1/(p·n)) Σᵢ |xᵢᵀw − yᵢ|^p, with its gradient and an exact optimum.
 struct LpRegression: Sendable {
@@ -67,6 +68,26 @@ struct LpRegression: Sendable {
             w = trial
         }
         throw NumericalFailure.failed("Newton's method on the ℓ_\(p) objective did not converge in 100 steps")
+    }
+
+    /// The shipped 8x8 digits as a real regression table. The 4x4 means of 2x2 pixel blocks are the
+    /// variables; the response is block `response` (row-major in the 4x4 grid), predicted from the
+    /// other 15 blocks, or, with `response` nil, the digit's label from all 16. Everything standardized.
+    static func digits(_ data: DigitsDataset, p: Int, response: Int?) -> LpRegression {
+        let n = data.count
+        var blocks = Matrix.zeros(n, 16)
+        for i in 0..<n {
+            for r in 0..<8 { for c in 0..<8 { blocks[i, (r / 2) * 4 + c / 2] += data.pixels[i, r * 8 + c] / 4 } }
+        }
+        func standardized(_ v: [Double]) -> [Double] {
+            let (mean, sd) = (Stats.mean(v), Stats.std(v))
+            return v.map { sd > 0 ? ($0 - mean) / sd : 0 }
+        }
+        let columns = (0..<16).filter { $0 != response }
+        var x = Matrix.zeros(n, columns.count)
+        for (j, k) in columns.enumerated() { x.setColumn(j, standardized(blocks.column(k))) }
+        let y = response.map { blocks.column($0) } ?? data.labels.map(Double.init)
+        return LpRegression(x: x, y: standardized(y), p: p)
     }
 
     /// The synthetic regression of experiment 2: x ~ N(0, Q diag(λ) Qᵀ), λ geometric from 1 to 1/κ,

@@ -139,7 +139,7 @@ enum NotAGradient {
                      caption: "M = \(c.loopPoints); the circle has radius ||w*||/2 around the optimum w* of each loss. The ℓ₂ rows are shown for comparison and are not part of the checks.")
         let l2 = loops.filter { $0.p == 2 && $0.depth >= 2 }
         report.discussion("""
-        Around the same circle the ℓ₄ field of depth 2 circulates \(Fmt.sci(e.depth2.circulation, 3)) and that of depth 3 \
+        **The circulation.** Around the same circle the ℓ₄ field of depth 2 circulates \(Fmt.sci(e.depth2.circulation, 3)) and that of depth 3 \
         \(Fmt.sci(e.depth3.circulation, 3)), \(Fmt.sci(e.depth2.ratio)) and \(Fmt.sci(e.depth3.ratio)) times their error \
         estimates; the gradient field itself (N = 1) circulates \(Fmt.sci(e.gradient.circulation, 2)), \
         \(Fmt.g(e.gradient.ratio, 2)) times its estimate. On the ℓ₂ loss the depth-2 and depth-3 circulations are \

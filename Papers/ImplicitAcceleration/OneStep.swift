@@ -139,7 +139,7 @@ enum OneStep {
         let second = [e.matrix, e.scalar2, e.scalar3].allSatisfy { abs($0.slope - 2) <= 0.1 }
         let first = abs(e.unbalanced.slope - 1) <= 0.1
         report.discussion("""
-        The balanced networks leave a remainder of slope \(Fmt.estimate(e.matrix.slope, e.matrix.se)) (matrix), \
+        **The one-step test.** The balanced networks leave a remainder of slope \(Fmt.estimate(e.matrix.slope, e.matrix.se)) (matrix), \
         \(Fmt.estimate(e.scalar2.slope, e.scalar2.se)) and \(Fmt.estimate(e.scalar3.slope, e.scalar3.se)) (scalar layers)\
         \(second ? ": the formula is the first-order term of the step" : ", not the second-order remainder the theorem predicts"). \
         The unbalanced network with the same product leaves \(Fmt.estimate(e.unbalanced.slope, e.unbalanced.se))\
