@@ -144,7 +144,7 @@ enum NotAGradient {
         estimates; the gradient field itself (N = 1) circulates \(Fmt.sci(e.gradient.circulation, 2)), \
         \(Fmt.g(e.gradient.ratio, 2)) times its estimate. On the ℓ₂ loss the depth-2 and depth-3 circulations are \
         \(Fmt.list(l2.map(\.circulation)) { Fmt.sci($0, 3) }), \(Fmt.list(l2.map(\.ratio)) { Fmt.sci($0) }) times their \
-        estimates. The paper's proof (Theorem 2) builds its own loop; any loop with a non-zero circulation suffices.
+        estimates. One loop with a non-zero circulation already rules out a potential for the field; the paper's Theorem 2 proves the general statement.
         """)
         return e
     }

@@ -20,6 +20,9 @@ enum OneStep {
         var initialImbalance: Double     // relative imbalance of the balanced matrix network
     }
 
+    /// "slope ± se" with the standard error in scientific notation (it is often below 1e-3).
+    static func text(_ s: Slope) -> String { "\(Fmt.fixed(s.slope, 3)) ± \(Fmt.sci(s.se, 1))" }
+
     /// Fewer than 3 points above 10³ ε (relative) is no observation.
     static func reason(_ s: Slope) -> String? {
         s.points < 3 ? "only \(s.points) step sizes leave a discrepancy above 10³·ε" : nil
@@ -134,15 +137,15 @@ enum OneStep {
                              yLabel: "relative discrepancy", xScale: .log10, yScale: .log10,
                              series: named.map { Series($0.0, x: $0.1.etas, y: $0.1.discrepancies, marker: $0.2, style: .points) }))
         report.table(["network", "fitted slope ± se", "points", "discrepancy at the largest η"],
-                     named.map { [$0.0, Fmt.estimate($0.1.slope, $0.1.se), "\($0.1.points)", Fmt.sci($0.1.discrepancies.last ?? .nan)] },
+                     named.map { [$0.0, text($0.1), "\($0.1.points)", Fmt.sci($0.1.discrepancies.last ?? .nan)] },
                      caption: "Least-squares slope of log₁₀(discrepancy) against log₁₀(η) over the six step sizes.")
         let second = [e.matrix, e.scalar2, e.scalar3].allSatisfy { abs($0.slope - 2) <= 0.1 }
         let first = abs(e.unbalanced.slope - 1) <= 0.1
         report.discussion("""
-        **The one-step test.** The balanced networks leave a remainder of slope \(Fmt.estimate(e.matrix.slope, e.matrix.se)) (matrix), \
-        \(Fmt.estimate(e.scalar2.slope, e.scalar2.se)) and \(Fmt.estimate(e.scalar3.slope, e.scalar3.se)) (scalar layers)\
+        **The one-step test.** The balanced networks leave a remainder of slope \(text(e.matrix)) (matrix), \
+        \(text(e.scalar2)) and \(text(e.scalar3)) (scalar layers)\
         \(second ? ": the formula is the first-order term of the step" : ", not the second-order remainder the theorem predicts"). \
-        The unbalanced network with the same product leaves \(Fmt.estimate(e.unbalanced.slope, e.unbalanced.se))\
+        The unbalanced network with the same product leaves \(text(e.unbalanced))\
         \(first ? ": without balancedness the layers' first-order move differs from the formula, which is why Theorem 1 assumes it" : ""). \
         The balanced factorization was balanced to \(Fmt.sci(e.initialImbalance)) relative, and at one output the matrix \
         formula and the vector form agree to \(Fmt.sci(e.vectorFormMismatch)).
