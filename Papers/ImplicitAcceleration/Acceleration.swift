@@ -45,7 +45,7 @@ enum Acceleration {
         }
         return Claim(
             id: "C2",
-            statement: "On ℓ_p regression with p = 4, depth-2 and depth-3 linear networks reach a target loss faster than depth 1 (GD) and than AdaGrad and AdaDelta (and, asked here, Adam); with p = 2 depth brings no gain (the paper's ℓ_p regression experiments).",
+            statement: "On ℓ_p regression with p = 4, depth-2 and depth-3 linear networks reach a target loss faster than depth 1 (GD) and than AdaGrad and AdaDelta (and, added here, Adam); with p = 2 depth brings no gain (the paper's ℓ_p regression experiments).",
             checks: [
                 count("seeds where depth 2 beats GD", e.depth2BeatsGD),
                 Check("ℓ₄: speed-up of depth 2 over GD (geometric mean)", measured: e.speedup4, .atLeast(2), format: "%.2f",

@@ -52,7 +52,8 @@ enum OneStep {
      **Claim 1 (the end-to-end update).** Theorem 1 of the paper says: if the layers start balanced,
      W_{j+1}ᵀW_{j+1} = W_jW_jᵀ, then gradient flow on the layers moves the product W_e = W_N⋯W_1
      by −Σⱼ [W_eW_eᵀ]^{(j−1)/N} ∇L(W_e) [W_eᵀW_e]^{(N−j)/N}, and for a single output (W_e = wᵀ) this is
-     ||w||^{2−2/N}(∇L + (N−1)·(ŵᵀ∇L)ŵ) (the paper's Claim 1). For a finite step η the product of
+     ||w||^{2−2/N}(∇L + (N−1)·(ŵᵀ∇L)ŵ) (the paper's Claim 1). The paper's statement also carries
+     weight decay λ, a factor (1 − ηλN) on W_e; we use λ = 0. For a finite step η the product of
      the updated layers must then match W_e − η·(the formula) up to a remainder O(η²).
 
      We take one step of gradient descent on every layer, multiply the layers out, and measure the
