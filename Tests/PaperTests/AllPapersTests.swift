@@ -11,6 +11,7 @@ import Numerics
 @testable import OverparamSlowsGD
 @testable import ScaledGDLambda
 @testable import DoG
+@testable import ImplicitAcceleration
 @testable import DecoupledWeightDecay
 @testable import IncrementalLearning
 @testable import InfluenceFunctions
@@ -33,6 +34,7 @@ enum AllPapers {
         Entry(info: OverparamSlowsGD.info) { try OverparamSlowsGD.run(options: $0, report: $1) },
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
         Entry(info: DoG.info) { try DoG.run(options: $0, report: $1) },
+        Entry(info: ImplicitAcceleration.info) { try ImplicitAcceleration.run(options: $0, report: $1) },
         Entry(info: DecoupledWeightDecay.info) { try DecoupledWeightDecay.run(options: $0, report: $1) },
         Entry(info: IncrementalLearning.info) { try IncrementalLearning.run(options: $0, report: $1) },
         Entry(info: InfluenceFunctions.info) { try InfluenceFunctions.run(options: $0, report: $1) },
