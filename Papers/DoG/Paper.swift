@@ -135,8 +135,8 @@ public enum DoG {
         report.literate("overview")
         report.section("Setup")
         report.setup(c.settings(seed: options.seed))
-        report.code("dog-step", file: Literate.sibling("DistanceOverGradients.swift"))
-        report.code("average", file: Literate.sibling("DistanceOverGradients.swift"))
+        report.code("dog-step", file: Literate.packageFile("Sources/Learning/DistanceOverGradients.swift"))
+        report.code("average", file: Literate.packageFile("Sources/Learning/DistanceOverGradients.swift"))
         var rng = RandomSource.stream(seed: options.seed, Stream.split)
         let split = try DigitsDataset.load().split(trainCount: c.trainCount, rng: &rng)
         let convexProblem = DigitsProblem(split: split, hidden: [], weightDecay: c.convexLambda, batch: c.batch,

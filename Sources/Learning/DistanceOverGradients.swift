@@ -1,6 +1,5 @@
 import Foundation
 import Numerics
-import Learning
 
 /// DoG, "Distance over Gradients" (Ivgi, Hinder & Carmon, 2023, arXiv 2302.12022), its layer-wise form
 /// L-DoG and its tamed form T-DoG, as an `Optimizer` on a flat parameter vector split into blocks.
@@ -19,56 +18,56 @@ import Learning
 ///
 ///     G'_t = 8⁴ · log₊²(1 + t·ḡ_t²/ḡ_0²) · (G_{t−1} + 16·ḡ_t²)
 ///     η_t  = r̄_t / √( G'_t · log₊²(1 + G'_t/G'_0) )
-struct DistanceOverGradients: Optimizer {
-    enum Variant: Sendable { case dog, tamed }
+public struct DistanceOverGradients: Optimizer {
+    public enum Variant: Sendable { case dog, tamed }
 
-    var variant: Variant
+    public var variant: Variant
     /// r_ε / (1 + ||x₀||) per block.
-    var repsRel: Double
+    public var repsRel: Double
     /// Coupled weight decay λ (added to the gradient, as in the authors' code).
-    var weightDecay: Double
+    public var weightDecay: Double
     /// The blocks (index ranges of the flat vector); empty means one block, the whole vector.
-    var blocks: [Range<Int>]
+    public var blocks: [Range<Int>]
     /// DoG has no learning rate; this multiplies η (the authors' `lr`, c in the paper) and stays 1.
-    var learningRate: Double = 1
-    static let epsilon = 1e-8
+    public var learningRate: Double = 1
+    public static let epsilon = 1e-8
 
-    private(set) var start: [Double] = []
-    private(set) var rBar: [Double] = []
-    private(set) var gradientSum: [Double] = []      // G_{t} per block
-    private(set) var maxGradient: [Double] = []      // ḡ_t per block (T-DoG)
-    private(set) var firstGradient: [Double] = []    // ḡ_0 per block (T-DoG)
-    private(set) var firstTamed: [Double] = []       // G'_0 per block (T-DoG)
-    private(set) var steps = 0
+    public private(set) var start: [Double] = []
+    public private(set) var rBar: [Double] = []
+    public private(set) var gradientSum: [Double] = []      // G_{t} per block
+    public private(set) var maxGradient: [Double] = []      // ḡ_t per block (T-DoG)
+    public private(set) var firstGradient: [Double] = []    // ḡ_0 per block (T-DoG)
+    public private(set) var firstTamed: [Double] = []       // G'_0 per block (T-DoG)
+    public private(set) var steps = 0
     /// η_t of each step, per block (the last one is the step size now in use).
-    private(set) var stepSizes: [[Double]] = []
+    public private(set) var stepSizes: [[Double]] = []
     /// max_{i≤t} ||x_i − x₀|| over the whole vector (for the boundedness claim).
-    private(set) var maxDistance = 0.0
+    public private(set) var maxDistance = 0.0
 
-    init(variant: Variant = .dog, repsRel: Double = 1e-6, weightDecay: Double = 0, blocks: [Range<Int>] = []) {
+    public init(variant: Variant = .dog, repsRel: Double = 1e-6, weightDecay: Double = 0, blocks: [Range<Int>] = []) {
         precondition(repsRel > 0, "DoG: reps_rel must be positive")
         precondition(weightDecay >= 0, "DoG: weight decay must be non-negative")
         self.variant = variant; self.repsRel = repsRel; self.weightDecay = weightDecay; self.blocks = blocks
     }
 
     /// L-DoG's blocks for an MLP: W₀, b₀, W₁, b₁, … each on its own (one block per tensor, as in formll/dog).
-    static func layerBlocks(_ net: MLP) -> [Range<Int>] {
+    public static func layerBlocks(_ net: MLP) -> [Range<Int>] {
         (0..<net.layerCount).flatMap { l -> [Range<Int>] in
             let (w, b) = net.offsets(layer: l)
             return [w..<b, b..<(b + net.sizes[l + 1])]
         }
     }
 
-    var name: String {
+    public var name: String {
         switch variant {
         case .dog: return blocks.count > 1 ? "L-DoG" : "DoG"
         case .tamed: return blocks.count > 1 ? "L-T-DoG" : "T-DoG"
         }
     }
 
-    static func logPlus(_ z: Double) -> Double { Swift.max(1, Foundation.log(z)) }
+    public static func logPlus(_ z: Double) -> Double { Swift.max(1, Foundation.log(z)) }
 
-    mutating func step(_ x: inout [Double], gradient g: [Double]) {
+    public mutating func step(_ x: inout [Double], gradient g: [Double]) {
         precondition(x.count == g.count, "DoG: x and gradient differ in length")
         if blocks.isEmpty { blocks = [0..<x.count] }
         let k = blocks.count
@@ -113,7 +112,7 @@ struct DistanceOverGradients: Optimizer {
         steps += 1
     }
 
-    mutating func reset() {
+    public mutating func reset() {
         start = []; rBar = []; gradientSum = []; maxGradient = []; firstGradient = []; firstTamed = []
         steps = 0; stepSizes = []; maxDistance = 0
     }
@@ -122,17 +121,17 @@ struct DistanceOverGradients: Optimizer {
 /// Polynomial-decay iterate averaging (Shamir & Zhang, 2013), as in the authors' averager: after step t
 /// (t = 1, 2, …), x̄_t = (1 − w_t)·x̄_{t−1} + w_t·x_t with w_t = (1 + γ)/(t + γ); γ = 8 by default.
 /// w₁ = 1, so x̄₁ = x₁; γ = 0 gives the uniform average of x₁ … x_t.
-struct PolynomialAverager {
-    var gamma: Double
-    private(set) var average: [Double] = []
-    private(set) var count = 0
+public struct PolynomialAverager: Sendable {
+    public var gamma: Double
+    public private(set) var average: [Double] = []
+    public private(set) var count = 0
 
-    init(gamma: Double = 8) {
+    public init(gamma: Double = 8) {
         precondition(gamma >= 0, "averager: γ must be non-negative")
         self.gamma = gamma
     }
 
-    mutating func add(_ x: [Double]) {
+    public mutating func add(_ x: [Double]) {
         count += 1
         //: begin average
         let w = (1 + gamma) / (Double(count) + gamma)                  // w_t = (1 + γ)/(t + γ)
