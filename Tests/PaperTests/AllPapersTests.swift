@@ -10,6 +10,7 @@ import Numerics
 @testable import ModelCollapse
 @testable import OverparamSlowsGD
 @testable import ScaledGDLambda
+@testable import ImportanceWeighting
 @testable import DecoupledWeightDecay
 @testable import IncrementalLearning
 @testable import InfluenceFunctions
@@ -31,6 +32,7 @@ enum AllPapers {
         Entry(info: ModelCollapse.info) { try ModelCollapse.run(options: $0, report: $1) },
         Entry(info: OverparamSlowsGD.info) { try OverparamSlowsGD.run(options: $0, report: $1) },
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
+        Entry(info: ImportanceWeighting.info) { try ImportanceWeighting.run(options: $0, report: $1) },
         Entry(info: DecoupledWeightDecay.info) { try DecoupledWeightDecay.run(options: $0, report: $1) },
         Entry(info: IncrementalLearning.info) { try IncrementalLearning.run(options: $0, report: $1) },
         Entry(info: InfluenceFunctions.info) { try InfluenceFunctions.run(options: $0, report: $1) },
