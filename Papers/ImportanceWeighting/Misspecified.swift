@@ -18,7 +18,7 @@ enum Misspecified {
         let fit = e.slopePoints >= 3 && e.mwleSlopeSE.isFinite ? nil : "slope fitted over \(e.slopePoints) points"
         return Claim(
             id: "C3",
-            statement: "Misspecified shift: MLE converges to the source-optimal model and its target risk plateaus, MWLE converges to the target-optimal model; MLE is better at small n and MWLE at large n (Ge et al., Section 5).",
+            statement: "Misspecified shift: MLE converges to the source-optimal model and its target risk plateaus, MWLE converges to the target-optimal model; MLE is better at small n and MWLE at large n (Ge et al.).",
             checks: [
                 Check("(MWLE − MLE) / paired se at the smallest n", measured: e.smallNZ, .atLeast(2), format: "%.2f"),
                 Check("(MLE − MWLE) / paired se at the largest n", measured: e.largeNZ, .atLeast(2), format: "%.2f"),
@@ -28,7 +28,7 @@ enum Misspecified {
                       .between(-1.25, -0.75), format: "%.3f", notObserved: fit),
             ],
             failsIf: "No crossover (either estimator ahead by 2 paired standard errors at both ends fails it), MLE's risk at the largest n more than 20% above its plateau, or MWLE's risk not decaying like n⁻¹ (slope outside [−1.25, −0.75]).",
-            note: "The bounded-ratio case (target variance 1). The case with E_S[w²] = ∞ is measured and reported below the claim, without a check: the paper makes no prediction for it.")
+            note: "The bounded-ratio case (target variance 1). The case with E_S[w²] = ∞ is measured and reported below the claim, without a check: the paper's MWLE analysis does not cover it.")
     }
 
     /// The shift of one run: target N(μ, s²), truth y = x + c x² + σε, model a + b x.
@@ -95,7 +95,9 @@ enum Misspecified {
      **When the ratio's second moment is infinite.** For p_T = N(μ, s²) over p_S = N(0, 1),
      p_T²/p_S ∝ exp(−x²(1/s² − 1/2) + 2μx/s²), integrable iff 1/s² > 1/2, i.e. s² < 2; then
      E_S[w²] = exp(μ²/(2 − s²)) / (s √(2 − s²)). So a target variance s² ≥ 2 makes E_S[w²] infinite,
-     although E_S[w] = 1 and MWLE is still consistent. We run s² = 1 (bounded second moment) for the
+     although E_S[w] = 1 and MWLE is still consistent. The tail says how heavy: ln w ≈ x²(s² − 1)/(2s²)
+     for large |x|, so P_S(w > u) decays like u^(−s²/(s² − 1)), a tail index of 5/3 at s² = 2.5
+     (index 2 exactly at s² = 2, where the second moment starts to diverge). We run s² = 1 (bounded second moment) for the
      claim and s² = 2.5 for the report.
 
      **Criteria, fixed before the run.** Paired over the same data sets: at the smallest n MWLE's
@@ -143,12 +145,12 @@ enum Misspecified {
         let fitAMedian = slope(c.sizes2, a.mwleMedian)
         func slopeText(_ f: LineFit?) -> String { f.map { Fmt.estimate($0.slope, $0.slopeStandardError) } ?? "n/a" }
         report.discussion("""
-        **Bounded ratio (s² = \(Fmt.g(bounded.s * bounded.s)), E_S[w²] = \(Fmt.g(bounded.secondMoment, 4))).** MLE's risk at \
+        **Misspecified, bounded ratio (C3, s² = \(Fmt.g(bounded.s * bounded.s)), E_S[w²] = \(Fmt.g(bounded.secondMoment, 4))).** MLE's risk at \
         n = \(c.sizes2.last!) is \(Fmt.g(e.plateauRatio, 3)) times the source-optimal line's target risk \
         \(Fmt.g(bounded.plateau, 4)); MWLE's mean risk falls with slope \(slopeText(fitA)) (median: \(slopeText(fitAMedian))). \
         MWLE's mean risk first drops below MLE's at \(crossover(a)).
 
-        **Infinite second moment (s² = \(Fmt.g(heavy.s * heavy.s)), E_S[w²] = \(heavy.secondMoment.isFinite ? Fmt.g(heavy.secondMoment) : "∞")).** MLE's plateau \
+        **Misspecified, infinite second moment (s² = \(Fmt.g(heavy.s * heavy.s)), E_S[w²] = \(heavy.secondMoment.isFinite ? Fmt.g(heavy.secondMoment) : "∞")).** MLE's plateau \
         is now \(Fmt.g(heavy.plateau, 4)) and its risk at n = \(c.sizes2.last!) is \(Fmt.fixed(b.mle.last!.mean / heavy.plateau, 3)) \
         times that. MWLE's mean risk falls with slope \(slopeText(fitB)) on the upper half of the grid and its median with \
         \(slopeText(fitBMedian)); its mean drops below MLE's at \(crossover(b)). At the largest n the paired z is \

@@ -11,7 +11,7 @@ public enum ImportanceWeighting {
         title: "Maximum Likelihood Estimation is All You Need for Well-Specified Covariate Shift; with: What is the Effect of Importance Weighting in Deep Learning?",
         authors: ["Jiawei Ge", "Shange Tang", "Jianqing Fan", "Cong Ma", "Chi Jin", "Jonathon Byrd", "Zachary C. Lipton"],
         year: 2024,
-        venue: "ICLR 2024; ICML 2019",
+        venue: "ICLR",
         arxiv: "2311.15961",
         bibtex: """
         @inproceedings{ge2024maximum,

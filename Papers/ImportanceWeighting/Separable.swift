@@ -21,7 +21,7 @@ enum Separable {
         let noEffect = early > 0 ? nil : "no early weighting effect to compare against (mean early gap \(Fmt.g(early, 3)))"
         return Claim(
             id: "C4",
-            statement: "On separable data, class weights change logistic regression early in training, but their effect fades as gradient descent runs on and its direction converges to the hard-margin SVM whatever the weights; L2 regularization restores the effect (Byrd & Lipton, Sections 3–4).",
+            statement: "On separable data, class weights change logistic regression early in training, but their effect fades as gradient descent runs on and its direction converges to the hard-margin SVM whatever the weights; L2 regularization restores the effect (Byrd & Lipton).",
             checks: [
                 Check("largest KKT / duality-gap residual of the SVM solutions", measured: e.kktResidual, .atMost(1e-8), format: "%.1e"),
                 Check("mean early gap in the fraction given to the up-weighted class", measured: early, .atLeast(0.03), format: "%.3f"),

@@ -56,7 +56,7 @@ enum SeparableFigures {
         let earlyMean = Stats.mean(e.earlyGap), lateMean = Stats.mean(e.lateGap)
         let predicted = Foundation.log(Double(c.earlyIteration)) / Foundation.log(Double(T))
         report.discussion("""
-        The mean gap falls from \(Fmt.estimate(earlyMean, Stats.standardError(e.earlyGap))) at t = \(c.earlyIteration) to \
+        **Separable data (C4).** The mean gap falls from \(Fmt.estimate(earlyMean, Stats.standardError(e.earlyGap))) at t = \(c.earlyIteration) to \
         \(Fmt.estimate(lateMean, Stats.standardError(e.lateGap))) at t = \(T), a ratio of \(Fmt.g(lateMean / earlyMean, 3)); a pure \
         1/ln t law from t = \(c.earlyIteration) on would give ln(\(c.earlyIteration))/ln(\(T)) = \(Fmt.g(predicted, 3)); the measured \
         ratio is \(lateMean / earlyMean < predicted ? "below" : "above") it (the early time is not in the regime w_t ≈ ŵ ln t + ρ, so \
