@@ -35,7 +35,7 @@ enum Separable {
                       format: "%.3f", notObserved: noEffect),
             ],
             failsIf: "No early effect (mean gap below 0.03), a late gap above half the early one, an angle to the SVM that grows late in some run, a decay of the angle that is not c/(ln t + b), or an L2 gap below half the early gap.",
-            note: "Linear models only (bias folded in as a constant feature); the small MLP of the papers is not run.")
+            note: "Linear models only (bias folded in as a constant feature); the deep networks of Byrd & Lipton are not run.")
     }
 
     /*: separable
@@ -46,7 +46,7 @@ enum Separable {
      class 1, in the loss Σ cᵢ ln(1 + exp(−yᵢ wᵀzᵢ))/Σ cᵢ with z = (x, 1); GD starts at w = 0 with step
      1/L. For each data set we record, on a logarithmic time grid, the fraction of test points given
      to the up-weighted class and the angle between w_t and the hard-margin SVM direction of the
-     same augmented points (solved below). The bias is penalized with the rest of w in that SVM: it
+     same augmented points (solved above). The bias is penalized with the rest of w in that SVM: it
      is the max-margin problem whose solution GD on the augmented points approaches.
 
      **Why the effect must fade, and how slowly.** On separable data GD on an exponentially tailed
