@@ -12,6 +12,7 @@ import Numerics
 @testable import ScaledGDLambda
 @testable import DoG
 @testable import ImplicitAcceleration
+@testable import ImportanceWeighting
 @testable import DecoupledWeightDecay
 @testable import IncrementalLearning
 @testable import InfluenceFunctions
@@ -35,6 +36,7 @@ enum AllPapers {
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
         Entry(info: DoG.info) { try DoG.run(options: $0, report: $1) },
         Entry(info: ImplicitAcceleration.info) { try ImplicitAcceleration.run(options: $0, report: $1) },
+        Entry(info: ImportanceWeighting.info) { try ImportanceWeighting.run(options: $0, report: $1) },
         Entry(info: DecoupledWeightDecay.info) { try DecoupledWeightDecay.run(options: $0, report: $1) },
         Entry(info: IncrementalLearning.info) { try IncrementalLearning.run(options: $0, report: $1) },
         Entry(info: InfluenceFunctions.info) { try InfluenceFunctions.run(options: $0, report: $1) },
