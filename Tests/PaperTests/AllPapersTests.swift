@@ -10,6 +10,7 @@ import Numerics
 @testable import ModelCollapse
 @testable import OverparamSlowsGD
 @testable import ScaledGDLambda
+@testable import EdgeOfStability
 @testable import DoG
 @testable import DecoupledWeightDecay
 @testable import IncrementalLearning
@@ -32,6 +33,7 @@ enum AllPapers {
         Entry(info: ModelCollapse.info) { try ModelCollapse.run(options: $0, report: $1) },
         Entry(info: OverparamSlowsGD.info) { try OverparamSlowsGD.run(options: $0, report: $1) },
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
+        Entry(info: EdgeOfStability.info) { try EdgeOfStability.run(options: $0, report: $1) },
         Entry(info: DoG.info) { try DoG.run(options: $0, report: $1) },
         Entry(info: DecoupledWeightDecay.info) { try DecoupledWeightDecay.run(options: $0, report: $1) },
         Entry(info: IncrementalLearning.info) { try IncrementalLearning.run(options: $0, report: $1) },
