@@ -25,6 +25,8 @@ struct RunSummary {
     var increaseFraction: Double
     /// The mean loss over the last quarter of the edge phase over the mean over its first quarter.
     var lateOverEarlyLoss: Double
+    /// |S_Lanczos − S_dense| / S_dense at the last step.
+    var lanczosError: Double
     /// The number of steps in the edge phase.
     var edgePhaseSteps: Int
 
@@ -53,6 +55,7 @@ struct RunSummary {
             increaseFraction = .nan; lateOverEarlyLoss = .nan
         }
         //: end loss-windows
+        lanczosError = abs((run.sharpness.last ?? .nan) - run.denseFinal) / abs(run.denseFinal)
         let total = steps
         edgePhaseSteps = crossing.map { total - $0 } ?? 0
     }

@@ -45,13 +45,29 @@ enum Task {
         return try symmetricEigenvalues(h).last!
     }
 
+    /// The same top eigenvalue by Lanczos on exact Hessian-vector products (30 steps, warm-started
+    /// from `start`), with the output bias's coordinate held at zero; also returns the top Ritz vector.
+    static func sharpnessLanczos(_ net: MLP, x: Matrix, loss: Loss, start: [Double]?) throws -> (value: Double, vector: [Double]) {
+        let h = net.hessian(x, loss), p = frozen(net)
+        //: begin lanczos
+        let r = try lanczosTop(dimension: net.parameterCount, count: 1, steps: 30, start: start) { v in
+            var u = v; u[p] = 0                                   // restrict to the trained parameters
+            var hv = h.apply(u); hv[p] = 0
+            return hv
+        }
+        //: end lanczos
+        return (r.values[0], r.vectors[0])
+    }
+
     /// One full-batch run: the training loss at every step and the sharpness every `every` steps.
     struct Run {
         var eta: Double
         var beta: Double
         var losses: [Double]            // L(θ_t), t = 0...steps
         var sharpSteps: [Int]           // the steps at which the sharpness was measured
-        var sharpness: [Double]         // λ_max(∇²L(θ_t)) at those steps
+        var sharpness: [Double]         // λ_max(∇²L(θ_t)) at those steps (Lanczos)
+        var snapshots: [[Double]]       // θ_t at those steps
+        var denseFinal: Double          // λ_max at the last step from the dense Hessian
         var final: MLP
     }
 
@@ -63,11 +79,15 @@ enum Task {
         var theta = net.parameters
         var v = [Double](repeating: 0, count: theta.count)
         let fixed = frozen(net)
-        var run = Run(eta: eta, beta: beta, losses: [], sharpSteps: [], sharpness: [], final: net)
+        var run = Run(eta: eta, beta: beta, losses: [], sharpSteps: [], sharpness: [], snapshots: [], denseFinal: .nan, final: net)
+        var top: [Double]? = nil
         for t in 0...steps {
             if t % every == 0 || t == steps {
                 run.sharpSteps.append(t)
-                run.sharpness.append(try sharpness(net, x: x, loss: loss))
+                let s = try sharpnessLanczos(net, x: x, loss: loss, start: top)
+                top = s.vector
+                run.sharpness.append(s.value)
+                run.snapshots.append(theta)
             }
             let (l, g) = net.lossAndGradient(x, loss)
             guard l.isFinite else { throw NumericalFailure.nonFinite("training loss \(l) at step \(t) (η = \(eta), β = \(beta))") }
@@ -82,6 +102,7 @@ enum Task {
             net.parameters = theta
         }
         run.final = net
+        run.denseFinal = try sharpness(net, x: x, loss: loss)
         return run
     }
 }

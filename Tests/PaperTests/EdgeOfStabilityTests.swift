@@ -16,9 +16,9 @@ final class EdgeOfStabilityTests: XCTestCase {
     }
 
     private func goodRun(_ eta: Double) -> Edge.PerRun {
-        var r = Edge.PerRun(RunSummary(Task.Run(eta: eta, beta: 0, losses: [1, 1], sharpSteps: [0], sharpness: [1], final: dummyNet()), edge: 2 / eta))
+        var r = Edge.PerRun(RunSummary(Task.Run(eta: eta, beta: 0, losses: [1, 1], sharpSteps: [0], sharpness: [1], snapshots: [[0]], denseFinal: 1, final: dummyNet()), edge: 2 / eta))
         r.rise = 1.8; r.riseUnobserved = nil; r.lateOverEdge = 1.03; r.lateUnobserved = nil
-        r.increaseFraction = 0.3; r.lateOverEarlyLoss = 0.8; r.phaseUnobserved = nil
+        r.increaseFraction = 0.3; r.lateOverEarlyLoss = 0.8; r.phaseUnobserved = nil; r.lanczosError = 1e-12
         return r
     }
 
