@@ -148,7 +148,12 @@ enum Edge {
         report.discussion("""
             In the edge phase the loss rose on a fraction \(Fmt.list(summaries.map(\.increaseFraction)) { Fmt.g($0, 3) }) \
             of the steps, while the ratio of its mean over the phase's last quarter to its first quarter is \
-            \(Fmt.list(summaries.map(\.lateOverEarlyLoss)) { Fmt.g($0, 3) }) (η = \(Fmt.list(c.etas))).
+            \(Fmt.list(summaries.map(\.lateOverEarlyLoss)) { Fmt.g($0, 3) }) (η = \(Fmt.list(c.etas))). \
+            Window means are sensitive to the isolated spikes of the edge phase: its largest loss is \
+            \(Fmt.list(summaries.map(\.spikeOverStart)) { Fmt.g($0, 3) }) times the loss at the first crossing, \
+            and the loss at the last step is \(Fmt.list(summaries.map(\.endOverStart)) { Fmt.g($0, 3) }) times it. \
+            The criterion stays as fixed before the run; a longer run, as in the paper's figures (which \
+            train to a target loss), is the natural next test.
             """)
         return runs
     }

@@ -27,6 +27,9 @@ struct RunSummary {
     var lateOverEarlyLoss: Double
     /// |S_Lanczos − S_dense| / S_dense at the last step.
     var lanczosError: Double
+    /// The largest loss in the edge phase, and the loss at its end, each over the loss at the crossing.
+    var spikeOverStart: Double
+    var endOverStart: Double
     /// The number of steps in the edge phase.
     var edgePhaseSteps: Int
 
@@ -53,6 +56,12 @@ struct RunSummary {
             lateOverEarlyLoss = Stats.mean(Array(phase.suffix(q))) / Stats.mean(Array(phase.prefix(q)))
         } else {
             increaseFraction = .nan; lateOverEarlyLoss = .nan
+        }
+        if let c = crossing {
+            spikeOverStart = run.losses[c...].max()! / run.losses[c]
+            endOverStart = run.losses.last! / run.losses[c]
+        } else {
+            spikeOverStart = .nan; endOverStart = .nan
         }
         //: end loss-windows
         lanczosError = abs((run.sharpness.last ?? .nan) - run.denseFinal) / abs(run.denseFinal)

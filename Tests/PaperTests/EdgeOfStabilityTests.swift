@@ -9,10 +9,22 @@ import Notebook
 final class EdgeOfStabilityTests: XCTestCase {
     func testClaimVerdictsInQuickMode() throws {
         let report = try PaperHarness.cachedQuick(EdgeOfStability.info) { try EdgeOfStability.run(options: $0, report: $1) }
-        XCTAssertEqual(report.claims.map(\.id), ["C1", "C2", "C3"])
+        XCTAssertEqual(report.claims.map(\.id), ["C1", "C2", "C3", "C4"])
         XCTAssertEqual(PaperHarness.verdict(report, "C1"), .reproduced)
         XCTAssertEqual(PaperHarness.verdict(report, "C2"), .partly)
         XCTAssertEqual(PaperHarness.verdict(report, "C3"), .reproduced)
+        XCTAssertEqual(PaperHarness.verdict(report, "C4"), .reproduced)
+    }
+
+    func testClaim4TurnsOnAFailingResult() {
+        let good = Flow.PerRun(eta: 0.4, crossing: 180, maxSharpnessGap: 0.006, maxDistance: 0.02, flowAtEnd: 1.3, distanceAtEnd: 0.5)
+        XCTAssertEqual(Flow.claim4([good]).verdict, .reproduced)
+        var stops = good; stops.flowAtEnd = 1.0                              // the flow also stops at the edge
+        XCTAssertEqual(Flow.claim4([good, stops]).verdict, .partly)
+        var apart = stops; apart.maxSharpnessGap = 0.2; apart.maxDistance = 0.5 // GD never tracked the flow
+        XCTAssertEqual(Flow.claim4([apart]).verdict, .notReproduced)
+        var never = good; never.crossing = nil
+        XCTAssertEqual(Flow.claim4([never]).verdict, .notObserved)
     }
 
     private func goodRun(_ eta: Double) -> Edge.PerRun {
