@@ -48,7 +48,7 @@ enum Edge {
             statement: "Progressive sharpening, then the edge: the sharpness rises while below 2/η, then hovers at or just above 2/η, for each step size (Sec. 3, Fig. 1).",
             checks: checks,
             failsIf: "For some η the sharpness never reaches 2/η, rises by less than 20% before it, or its late-window mean lies outside [0.9, 1.2]·2/η; or the quadratic's bisected edge is off 2/λ_max by > 0.5%, or Lanczos and the dense Hessian disagree by > 1e-8.",
-            note: "The authors' Chebyshev task (degree 3, 20 points) with their 1-100-1 tanh network, exact dense Hessian; one initialization shared by all step sizes.")
+            note: "The authors' Chebyshev task (degree 3, 20 points) with their 1-100-1 tanh network; sharpness by Lanczos on exact Hessian-vector products, checked against the dense Hessian; one initialization shared by all step sizes.")
     }
 
     static func claim2(_ e: Evidence) -> Claim {
