@@ -2,30 +2,6 @@ import Foundation
 import Numerics
 import Notebook
 
-/*: overview
- Sophia pre-conditions the gradient's moving average by a cheap estimate of the Hessian's diagonal
- and clips the result per coordinate, so that a flat direction gets a Newton-sized step, a
- negative-curvature direction a bounded step downhill, and no coordinate moves by more than a
- fixed amount. The headline (half as many steps as Adam when pre-training GPT-2) is far out of
- reach of a two-core machine, so this notebook tests the mechanism behind it:
-
- - the paper's two-dimensional example, where GD, sign descent / Adam, Newton and clipped Sophia
-   behave differently on one sharp and one flat direction with a saddle in between;
- - the claim that Sophia's step count on convex problems does not depend on the condition number,
-   on separable quadratic and logistic problems;
- - the two diagonal-curvature estimators (Hutchinson's, used by Sophia-H and by AdaHessian, and
-   Gauss-Newton-Bartlett, used by Sophia-G) against dense Hessian and Gauss-Newton matrices of a
-   small network.
-
- Not run: the language-model pre-training comparison and a training comparison of AdamW,
- Sophia-G, Sophia-H and AdaHessian on a small data set.
-
- We write the update in the paper's form, θ ← θ − η · clip(m / max(h, ε), ρ) with the clip to
- [−ρ, ρ] per coordinate. The authors' code writes the same step as lr · clip(m / (ρ B h), 1) with
- lr = ηρ (B the batch size, which rescales the Gauss-Newton-Bartlett estimate); our η and ρ are the
- paper's.
- */
-
 /// The table of contents: the paper's facts, the configuration (each value with its reason), and the
 /// experiments in the paper's order, one file each.
 public enum Sophia {
@@ -92,9 +68,13 @@ public enum Sophia {
         var conditionDimension = 20
         var accuracy = 1e-8
         var conditionBudget: Int
+        // Experiment 3.
+        var networkSamples = 64, hidden = 8
+        var estimatorKs: [Int]
+        var estimatorRepeats: Int
 
-        static let quick = Config(toySteps: 40, kappas: [10, 100, 1000], conditionBudget: 40_000)
-        static let full = Config(toySteps: 40, kappas: [10, 100, 1000, 10_000], conditionBudget: 400_000)
+        static let quick = Config(toySteps: 40, kappas: [10, 100, 1000], conditionBudget: 40_000, estimatorKs: [1, 4, 16, 64], estimatorRepeats: 16)
+        static let full = Config(toySteps: 40, kappas: [10, 100, 1000, 10_000], conditionBudget: 400_000, estimatorKs: [1, 4, 16, 64, 256], estimatorRepeats: 32)
 
         func settings(seed: UInt64) -> [Setting] {
             [Setting("toy start θ₀", "(\(Fmt.g(toyStart[0])), \(Fmt.g(toyStart[1])))", "our choice (the paper's start is not in its text): θ₁ in the concave region of L₁, θ₂ far along the flat direction"),
@@ -108,10 +88,36 @@ public enum Sophia {
              Setting("dimension d (Experiment 2)", conditionDimension, "curvatures λᵢ = κ^{i/(d−1)}"),
              Setting("accuracy (Experiment 2)", accuracy, "f(x_t) ≤ accuracy · f(x₀)"),
              Setting("step budget (Experiment 2)", conditionBudget, "above GD's κ log(1/accuracy) at the largest κ"),
+             Setting("network (Experiment 3)", "64-\(hidden)-10, tanh, LeCun init, softmax cross-entropy", "small enough to form the dense Hessian; tanh so that H exists everywhere"),
+             Setting("batch (Experiment 3)", "first \(networkSamples) digits images, pixels / 16", "the estimators' B is this whole batch"),
+             Setting("draws k (Experiment 3)", estimatorKs.map(Double.init), "\(estimatorRepeats) independent sequences of \(estimatorKs.last!) draws per estimator"),
              Setting.seed(seed, streams: Stream.self)]
         }
     }
 
+    /*: overview
+     Sophia pre-conditions the gradient's moving average by a cheap estimate of the Hessian's diagonal
+     and clips the result per coordinate, so that a flat direction gets a Newton-sized step, a
+     negative-curvature direction a bounded step downhill, and no coordinate moves by more than a
+     fixed amount. The headline (half as many steps as Adam when pre-training GPT-2) is far out of
+     reach of a two-core machine, so this notebook tests the mechanism behind it:
+
+     - the paper's two-dimensional example, where GD, sign descent / Adam, Newton and clipped Sophia
+       behave differently on one sharp and one flat direction with a saddle in between;
+     - the claim that Sophia's step count on convex problems does not depend on the condition number,
+       on separable quadratic and logistic problems;
+     - the two diagonal-curvature estimators (Hutchinson's, used by Sophia-H and by AdaHessian, and
+       Gauss-Newton-Bartlett, used by Sophia-G) against dense Hessian and Gauss-Newton matrices of a
+       small network.
+
+     Not run: the language-model pre-training comparison and a training comparison of AdamW,
+     Sophia-G, Sophia-H and AdaHessian on a small data set.
+
+     We write the update in the paper's form, θ ← θ − η · clip(m / max(h, ε), ρ) with the clip to
+     [−ρ, ρ] per coordinate. The authors' code writes the same step as lr · clip(m / (ρ B h), 1) with
+     lr = ηρ (B the batch size, which rescales the Gauss-Newton-Bartlett estimate); our η and ρ are the
+     paper's.
+     */
     public static func run(options: RunOptions, report: Report) throws {
         let config = options.quick ? Config.quick : Config.full
         report.literate("overview")
@@ -119,5 +125,6 @@ public enum Sophia {
         report.setup(config.settings(seed: options.seed))
         report.phase("Experiment 1: the two-dimensional example") { Toy.run(config, report: report) }
         try report.phase("Experiment 2: condition number") { try Conditioning.run(config, options: options, report: report) }
+        try report.phase("Experiment 3: estimators") { try Estimators.run(config, options: options, report: report) }
     }
 }

@@ -7,9 +7,42 @@ import Notebook
 final class SophiaTests: XCTestCase {
     func testClaimVerdictsInQuickMode() throws {
         let report = try PaperHarness.cachedQuick(Sophia.info) { try Sophia.run(options: $0, report: $1) }
-        XCTAssertEqual(report.claims.map(\.id), ["C1", "C2"])
+        XCTAssertEqual(report.claims.map(\.id), ["C1", "C2", "C3"])
         XCTAssertEqual(PaperHarness.verdict(report, "C1"), .reproduced)
         XCTAssertEqual(PaperHarness.verdict(report, "C2"), .reproduced)
+        XCTAssertEqual(PaperHarness.verdict(report, "C3"), .reproduced)
+    }
+
+    func testEstimatorClaimTurns() {
+        let good = Estimators.Evidence(hutchinsonSlope: -0.49, hutchinsonBias: 1.0, gnbSlope: -0.47, gnbBias: 0.6, points: 5)
+        XCTAssertEqual(Estimators.claim(good).verdict, .reproduced)
+        let bad = Estimators.Evidence(hutchinsonSlope: -0.2, hutchinsonBias: 40, gnbSlope: -0.1, gnbBias: 300, points: 5)
+        XCTAssertEqual(Estimators.claim(bad).verdict, .notReproduced)
+        var biased = good; biased.gnbBias = 5
+        XCTAssertEqual(Estimators.claim(biased).verdict, .partly)
+        let unseen = Estimators.Evidence(hutchinsonSlope: .nan, hutchinsonBias: .nan, gnbSlope: .nan, gnbBias: .nan, points: 2)
+        XCTAssertEqual(Estimators.claim(unseen).verdict, .notObserved)
+    }
+
+    /// The Jacobian-based diag(GGN) against E over sampled labels of n ĝ ⊙ ĝ computed exactly (Σ_c p_ic g_ic²),
+    /// and Hutchinson's target against the dense Hessian's diagonal by Hessian-vector products with eⱼ.
+    func testGGNDiagonalMatchesFisherIdentity() throws {
+        var c = Sophia.Config.quick; c.networkSamples = 12; c.hidden = 3
+        let lab = try Estimators.Lab(c, seed: 7)
+        let (n, p) = (lab.x.rows, lab.model.parameterCount)
+        var fisher = [Double](repeating: 0, count: p)
+        for cls in 0..<10 {
+            lab.model.forEachSampleGradient(lab.x, .softmaxCrossEntropy(labels: Array(repeating: cls, count: n))) { i, g in
+                for j in 0..<p { fisher[j] += lab.probabilities[i, cls] * g[j] * g[j] / Double(n) }
+            }
+        }
+        let scale = fisher.map(abs).max()!
+        for j in 0..<p { XCTAssertEqual(lab.ggnDiagonal[j], fisher[j], accuracy: 1e-10 * scale) }
+        let op = lab.model.hessian(lab.x, .softmaxCrossEntropy(labels: lab.labels))
+        for j in stride(from: 0, to: p, by: 7) {
+            var e = [Double](repeating: 0, count: p); e[j] = 1
+            XCTAssertEqual(op.apply(e)[j], lab.hessianDiagonal[j], accuracy: 1e-10 * max(1, abs(lab.hessianDiagonal[j])))
+        }
     }
 
     func testToyClaimTurns() {
