@@ -65,29 +65,22 @@ final class AllPapersTests: XCTestCase {
 
     /// The same seed gives the same report on 2 threads and on 1, and every woven cell resolves.
     func testSameSeedSameReportOnOneAndTwoThreads() throws {
-        // The one-thread runs are the shipped executables, two at a time (each uses one core), so the
-        // check also covers the binary a reader runs; the two-thread reports are the shared in-process runs.
-        let entries = AllPapers.entries
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-one-thread")
-        try? FileManager.default.removeItem(at: base)
-        let lock = NSLock()
-        var runs = [(Int32, String, String)?](repeating: nil, count: entries.count)
-        DispatchQueue.concurrentPerform(iterations: 2) { lane in
-            for i in stride(from: lane, to: entries.count, by: 2) {
-                let out = base.appendingPathComponent(entries[i].info.target).path
-                let r = try? PaperHarness.runBinary(entries[i].info.target, ["--quick", "--threads", "1", "--out", out])
-                lock.lock(); runs[i] = r; lock.unlock()
-            }
-        }
-        for (i, p) in entries.enumerated() {
+        let runs = OneThreadRuns.shared.wait()
+        for (i, p) in AllPapers.entries.enumerated() {
             let t = p.info.target
             guard let (code, _, _) = runs[i], code == 0 else {
                 XCTFail("\(t): the one-thread quick run failed: \(runs[i]?.2 ?? "could not start")"); continue
             }
-            let file = base.appendingPathComponent(t).appendingPathComponent(p.info.slug + ".md")
+            let file = OneThreadRuns.base.appendingPathComponent(t).appendingPathComponent(p.info.slug + ".md")
             let oneThread = try String(contentsOf: file, encoding: .utf8)
             try PaperHarness.assertSameReport(p.info, p.run, oneThread: oneThread)
         }
+    }
+
+    /// Starts the one-thread runs before the first test, so they overlap the shared in-process runs.
+    override class func setUp() {
+        super.setUp()
+        OneThreadRuns.shared.start()
     }
 
     /// The README and every report call quick mode "seconds": each paper's quick run (the one the tests
@@ -172,5 +165,45 @@ final class AllPapersTests: XCTestCase {
                 }
             }
         }
+    }
+}
+
+/// The one-thread quick runs of the determinism check: the shipped executables, two at a time (each
+/// uses one core), started when the suite starts so that they run beside the shared two-thread
+/// in-process runs; the check then compares each written report with the in-process one.
+final class OneThreadRuns: @unchecked Sendable {
+    static let shared = OneThreadRuns()
+    static let base = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-one-thread")
+    private let lock = NSLock()
+    private let done = DispatchGroup()
+    private var started = false
+    private var runs: [(Int32, String, String)?] = []
+
+    func start() {
+        lock.lock(); defer { lock.unlock() }
+        guard !started else { return }
+        started = true
+        let entries = AllPapers.entries
+        runs = [(Int32, String, String)?](repeating: nil, count: entries.count)
+        try? FileManager.default.removeItem(at: OneThreadRuns.base)
+        for lane in 0..<2 {
+            done.enter()
+            Thread.detachNewThread { [self] in
+                for i in stride(from: lane, to: entries.count, by: 2) {
+                    let t = entries[i].info.target
+                    let out = OneThreadRuns.base.appendingPathComponent(t).path
+                    let r = try? PaperHarness.runBinary(t, ["--quick", "--threads", "1", "--out", out])
+                    lock.lock(); runs[i] = r; lock.unlock()
+                }
+                done.leave()
+            }
+        }
+    }
+
+    func wait() -> [(Int32, String, String)?] {
+        start()
+        done.wait()
+        lock.lock(); defer { lock.unlock() }
+        return runs
     }
 }
