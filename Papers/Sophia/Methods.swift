@@ -16,23 +16,4 @@ enum Methods {
 
     /// Weaves the update above into the report.
     static func showUpdate(_ report: Report) { report.code("sophia") }
-
-    /// Adam (Kingma and Ba) with bias correction, on a deterministic gradient.
-    struct Adam {
-        var m: [Double], v: [Double], t = 0
-        let beta1: Double, beta2: Double, epsilon: Double
-        init(dimension: Int, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
-            m = Array(repeating: 0, count: dimension); v = m
-            self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
-        }
-        mutating func step(_ theta: inout [Double], gradient g: [Double], eta: Double) {
-            t += 1
-            let (c1, c2) = (1 - pow(beta1, Double(t)), 1 - pow(beta2, Double(t)))
-            for i in theta.indices {
-                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-                theta[i] -= eta * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
-            }
-        }
-    }
 }

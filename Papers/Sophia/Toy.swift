@@ -1,6 +1,7 @@
 import Foundation
 import Numerics
 import Notebook
+import Learning
 
 /// Experiment 1: the paper's two-dimensional example of heterogeneous curvature (its Figure 2).
 enum Toy {
@@ -27,13 +28,13 @@ enum Toy {
     /// The iterates θ₀ … θ_K of one method at one step size.
     static func path(_ method: Method, eta: Double, _ c: Sophia.Config) -> [[Double]] {
         var theta = c.toyStart, out = [theta]
-        var adam = Methods.Adam(dimension: 2)
+        var adam = Adam(learningRate: eta)          // the shared optimizer (Sources/Learning)
         for _ in 0..<c.toySteps {
             let g = gradient(theta)
             switch method {
             case .gd: for i in 0..<2 { theta[i] -= eta * g[i] }
             case .sign: for i in 0..<2 { theta[i] -= eta * (g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)) }
-            case .adam: adam.step(&theta, gradient: g, eta: eta)
+            case .adam: adam.step(&theta, gradient: g)
             case .newton: let h = hessianDiagonal(theta); for i in 0..<2 { theta[i] -= eta * g[i] / h[i] }
             case .sophia: Methods.sophiaStep(&theta, m: g, h: hessianDiagonal(theta), eta: eta, rho: c.rho, epsilon: c.epsilon)
             }
