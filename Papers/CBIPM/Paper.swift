@@ -60,7 +60,7 @@ public enum CBIPM {
         var heldOutSigmoids = 500
         var evaluationBandwidths: [Double] = [1, 3, 10]
 
-        static let quick = Config(sampleSizes: [100, 200, 400], replications: [40, 40, 20])
+        static let quick = Config(sampleSizes: [100, 200, 400], replications: [20, 20, 10])
         static let full = Config(sampleSizes: [200, 500, 1000, 2000], replications: [200, 100, 100, 50])
 
         func settings(quick: Bool, seed: UInt64) -> [Setting] {

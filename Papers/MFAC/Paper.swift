@@ -105,10 +105,10 @@ public enum MFAC {
             hidden: [32], trainEpochs: 40, batchSize: 32, adamRate: 1e-3, replicates: 3,
             fisherGradients: 128, fisherBatch: 32, pruneDamping: 1e-5, blockSize: 128,
             sparsities: [0.5, 0.7, 0.9, 0.95], recomputeSteps: 2,
-            optEpochs: 6, sgdRates: [0.01, 0.03, 0.1, 0.3], adamRates: [3e-4, 1e-3, 3e-3, 1e-2],
+            optEpochs: 3, sgdRates: [0.01, 0.03, 0.1, 0.3], adamRates: [3e-4, 1e-3, 3e-3, 1e-2],
             mfacRates: [1e-3, 3e-3, 0.01, 0.03],
             mfacWindow: 32, mfacDamping: 1e-5, mfacDampingSweep: [1e-3, 1e-2],
-            authorsEpochs: 12, authorsBatch: 128, authorsWindow: 16, authorsWeightDecay: 0.003)
+            authorsEpochs: 6, authorsBatch: 128, authorsWindow: 16, authorsWeightDecay: 0.003)
 
         static let full = Config(
             exactDimensions: [500, 1000, 2000], exactWindows: [16, 64, 256], relativeDamping: 1e-4,

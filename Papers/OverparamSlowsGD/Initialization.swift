@@ -77,15 +77,25 @@ struct InitializationExperiment {
                                                rng: &rng, label: label)
         }
         func runs(_ objective: Objective, _ name: String, fixAt: Int, lateFrom: Int) throws -> AsymmetricRuns {
+            // Three runs per α (plain, one-step fix, exact rank), all independent: side by side on the
+            // worker threads, each serial inside (the same bits as one after the other).
+            let all = try Threads.map(3 * c.alphas.count) { j -> (trace: ConvergenceTrace, f: Matrix, g: Matrix) in
+                let alpha = c.alphas[j / 3]
+                switch j % 3 {
+                case 0: return try run(objective, k: c.kOver, alpha: alpha, fixAt: nil, "\(name), α = \(Fmt.g(alpha))")
+                case 1: return try run(objective, k: c.kOver, alpha: alpha, fixAt: fixAt, "\(name), α = \(Fmt.g(alpha)), one-step fix")
+                default: return try run(objective, k: c.r, alpha: alpha, fixAt: nil, "\(name), k = r, α = \(Fmt.g(alpha))")
+                }
+            }
             var out = AsymmetricRuns()
-            for alpha in c.alphas {
-                let plain = try run(objective, k: c.kOver, alpha: alpha, fixAt: nil, "\(name), α = \(Fmt.g(alpha))").trace
+            for a in c.alphas.indices {
+                let plain = all[3 * a].trace
                 out.plain.append(plain)
                 out.plainFits.append(plain.linearRate(from: lateFrom, untilBelow: c.roundOffFloor))
-                let fixed = try run(objective, k: c.kOver, alpha: alpha, fixAt: fixAt, "\(name), α = \(Fmt.g(alpha)), one-step fix").trace
+                let fixed = all[3 * a + 1].trace
                 out.fixed.append(fixed)
                 out.fixedFits.append(fixed.linearRate(from: fixAt + 10, untilBelow: c.roundOffFloor))
-                let exact = try run(objective, k: c.r, alpha: alpha, fixAt: nil, "\(name), k = r, α = \(Fmt.g(alpha))")
+                let exact = all[3 * a + 2]
                 out.exact.append(exact.trace)
                 out.exactFits.append(exact.trace.linearRate(from: exact.trace.firstIteration(below: 1e-3) ?? 0, untilBelow: c.roundOffFloor))
                 let weakest = Swift.min(try svd(exact.f).singularValues[c.r - 1], try svd(exact.g).singularValues[c.r - 1])
@@ -95,7 +105,8 @@ struct InitializationExperiment {
         }
         let s = try runs(sensing, "sensing", fixAt: c.rebalanceAt, lateFrom: T / 2)
         let p = try runs(.population(truth), "population", fixAt: c.populationRebalanceAt, lateFrom: c.populationRebalanceAt)
-        let larger = try c.alphas.map { alpha in
+        let larger = try Threads.map(c.alphas.count) { a in
+            let alpha = c.alphas[a]
             let trace = try run(.population(truth), k: c.kOver, alpha: alpha, fixAt: c.populationRebalanceAt,
                                 constant: Self.largerConstant, "").trace
             return trace.linearRate(from: c.populationRebalanceAt + 10, untilBelow: c.roundOffFloor).rate
@@ -106,10 +117,13 @@ struct InitializationExperiment {
         let largerOp = SensingOperator(n1: c.n, n2: c.n, m: c.largerM, symmetric: false, rng: &rngLarger)
         let largerSensing = Objective.sensing(SensingProblem(op: largerOp, truth: truth, rng: &rngLarger))
         let smallest = c.alphas[c.alphas.count - 1]
-        let largerFixed = try run(largerSensing, k: c.kOver, alpha: smallest, fixAt: c.rebalanceAt, iterations: c.largerMIterations,
-                                  "sensing, m = \(c.largerM), α = \(Fmt.g(smallest)), one-step fix").trace
-        let largerExact = try run(largerSensing, k: c.r, alpha: smallest, fixAt: nil, iterations: c.largerMIterations,
-                                  "sensing, m = \(c.largerM), k = r, α = \(Fmt.g(smallest))").trace
+        let largerRuns = try Threads.map(2) { j in
+            j == 0 ? try run(largerSensing, k: c.kOver, alpha: smallest, fixAt: c.rebalanceAt, iterations: c.largerMIterations,
+                             "sensing, m = \(c.largerM), α = \(Fmt.g(smallest)), one-step fix").trace
+                   : try run(largerSensing, k: c.r, alpha: smallest, fixAt: nil, iterations: c.largerMIterations,
+                             "sensing, m = \(c.largerM), k = r, α = \(Fmt.g(smallest))").trace
+        }
+        let (largerFixed, largerExact) = (largerRuns[0], largerRuns[1])
         let largerM = (fixed: largerFixed.linearRate(from: c.rebalanceAt + 10, untilBelow: c.roundOffFloor).rate,
                        exact: largerExact.linearRate(from: largerExact.firstIteration(below: 1e-3) ?? 0,
                                                               untilBelow: c.roundOffFloor).rate)

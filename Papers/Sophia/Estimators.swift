@@ -45,24 +45,14 @@ enum Estimators {
         }
         //: end ggn
 
-        //: begin estimators
-        /// Hutchinson (Sophia-H): u ⊙ H u with u ~ N(0, I).
+        /// Hutchinson (Sophia-H): u ⊙ H u with u ~ N(0, I); Gauss-Newton-Bartlett (Sophia-G): B · ĝ ⊙ ĝ at
+        /// labels drawn from the model's softmax. Both in the shared library (Sources/Learning/Sophia.swift).
         func hutchinson(_ op: HessianOperator, _ rng: inout RandomSource) -> [Double] {
-            let u = rng.normalVector(model.parameterCount)
-            return zip(u, op.apply(u)).map { $0 * $1 }
+            op.hutchinsonDiagonal(probe: rng.normalVector(model.parameterCount))
         }
-        /// Gauss-Newton-Bartlett (Sophia-G): B · ĝ ⊙ ĝ, ĝ the mini-batch gradient at labels ŷᵢ ~ softmax(f(θ, xᵢ)).
         func gaussNewtonBartlett(_ rng: inout RandomSource) -> [Double] {
-            let k = probabilities.cols
-            let sampled = (0..<x.rows).map { i -> Int in
-                var r = rng.uniform(), c = 0
-                while c < k - 1 { r -= probabilities[i, c]; if r < 0 { break }; c += 1 }
-                return c
-            }
-            let g = model.lossAndGradient(x, .softmaxCrossEntropy(labels: sampled)).gradient
-            return g.map { Double(x.rows) * $0 * $0 }
+            model.gaussNewtonBartlettDiagonal(x, probabilities: probabilities, rng: &rng)
         }
-        //: end estimators
     }
 
     /// Error of the k-draw average and the aggregate bias statistic of one estimator.
@@ -136,7 +126,7 @@ enum Estimators {
     static func run(_ c: Sophia.Config, options: RunOptions, report: Report) throws {
         report.section("Experiment 3: the diagonal-curvature estimators")
         report.literate("estimators")
-        report.code("estimators")
+        report.code("estimators", file: Methods.sharedFile)
         let lab = try Lab(c, seed: options.seed)
         let op = lab.model.hessian(lab.x, .softmaxCrossEntropy(labels: lab.labels))
         let base = RandomSource.stream(seed: options.seed, Sophia.Stream.probes)

@@ -1,19 +1,18 @@
 import Foundation
+import Learning
 import Notebook
 
-/// The update rules compared in this notebook, on plain vectors (every problem here is small).
+/// The update rule compared in this notebook lives in the shared library (`SophiaOptimizer` in
+/// Sources/Learning/Sophia.swift): one Sophia step in the paper's form,
+/// θ ← θ − η · clip(m / max(h, ε), ρ) per coordinate; a negative or tiny curvature h falls back to ε,
+/// so the step becomes η ρ sign(m).
 enum Methods {
-    /// clip(z, ρ) = max(min(z, ρ), −ρ), per coordinate.
-    @inline(__always) static func clip(_ z: Double, _ rho: Double) -> Double { Swift.max(Swift.min(z, rho), -rho) }
+    static let sharedFile = Literate.packageFile("Sources/Learning/Sophia.swift")
 
-    //: begin sophia
-    /// One Sophia step in the paper's form: θ ← θ − η · clip(m / max(h, ε), ρ), per coordinate.
-    /// A negative or tiny curvature h falls back to ε, so the step becomes η ρ sign(m).
     static func sophiaStep(_ theta: inout [Double], m: [Double], h: [Double], eta: Double, rho: Double, epsilon: Double) {
-        for i in theta.indices { theta[i] -= eta * clip(m[i] / Swift.max(h[i], epsilon), rho) }
+        SophiaOptimizer.clippedStep(&theta, m: m, h: h, eta: eta, rho: rho, epsilon: epsilon)
     }
-    //: end sophia
 
-    /// Weaves the update above into the report.
-    static func showUpdate(_ report: Report) { report.code("sophia") }
+    /// Weaves the update into the report.
+    static func showUpdate(_ report: Report) { report.code("sophia", file: sharedFile) }
 }

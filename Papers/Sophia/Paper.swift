@@ -52,7 +52,7 @@ public enum Sophia {
     )
 
     /// The random streams of this paper, declared once (the setup table's seed legend comes from here).
-    enum Stream: UInt64, CaseIterable { case conditionStart, network, probes }
+    enum Stream: UInt64, CaseIterable { case conditionStart, network, probes, training }
 
     struct Config {
         // Experiment 1.
@@ -72,9 +72,32 @@ public enum Sophia {
         var networkSamples = 64, hidden = 8
         var estimatorKs: [Int]
         var estimatorRepeats: Int
+        // Experiment 4.
+        var trainingSamples = 1024, trainingHidden = 32, batch = 64
+        var trainingSteps: Int
+        var evaluateEvery = 5
+        var targetLoss = 0.05
+        var trainingRho = 0.04
+        var curvatureEvery = 10
+        var tuningReplicates: Int
+        var evaluationReplicates: Int
+        /// Five step sizes per method, half a decade apart, centred on each method's usual scale: Adam's
+        /// per-coordinate step is about η; Sophia's is at most ηρ, so its η is Adam's divided by ρ;
+        /// AdaHessian's step is Newton-like (m / |D|), so its η is of order 0.1, as in its authors'
+        /// defaults. (A first run with four values each chose AdamW's largest; every grid gained a
+        /// value at its top, so that no method's choice is capped by its grid.)
+        func etaGrid(_ m: Training.Method) -> [Double] {
+            switch m {
+            case .adamw: return [1e-3, 3e-3, 1e-2, 3e-2, 0.1]
+            case .sophiaG, .sophiaH: return [0.03, 0.1, 0.3, 1, 3]
+            case .adahessian: return [0.01, 0.03, 0.1, 0.3, 1]
+            }
+        }
 
-        static let quick = Config(toySteps: 40, kappas: [10, 100, 1000], conditionBudget: 40_000, estimatorKs: [1, 4, 16, 64], estimatorRepeats: 16)
-        static let full = Config(toySteps: 40, kappas: [10, 100, 1000, 10_000], conditionBudget: 400_000, estimatorKs: [1, 4, 16, 64, 256], estimatorRepeats: 32)
+        static let quick = Config(toySteps: 40, kappas: [10, 100, 1000], conditionBudget: 40_000, estimatorKs: [1, 4, 16, 64], estimatorRepeats: 16,
+                                  trainingSamples: 512, trainingSteps: 80, targetLoss: 0.3, tuningReplicates: 1, evaluationReplicates: 2)
+        static let full = Config(toySteps: 40, kappas: [10, 100, 1000, 10_000], conditionBudget: 400_000, estimatorKs: [1, 4, 16, 64, 256], estimatorRepeats: 32,
+                                 trainingSteps: 600, tuningReplicates: 2, evaluationReplicates: 5)
 
         func settings(seed: UInt64) -> [Setting] {
             [Setting("toy start θ₀", "(\(Fmt.g(toyStart[0])), \(Fmt.g(toyStart[1])))", "our choice (the paper's start is not in its text): θ₁ in the concave region of L₁, θ₂ far along the flat direction"),
@@ -91,6 +114,14 @@ public enum Sophia {
              Setting("network (Experiment 3)", "64-\(hidden)-10, tanh, LeCun init, softmax cross-entropy", "small enough to form the dense Hessian; tanh so that H exists everywhere"),
              Setting("batch (Experiment 3)", "first \(networkSamples) digits images, pixels / 16", "the estimators' B is this whole batch"),
              Setting("draws k (Experiment 3)", estimatorKs.map(Double.init), "\(estimatorRepeats) independent sequences of \(estimatorKs.last!) draws per estimator"),
+             Setting("network (Experiment 4)", "64-\(trainingHidden)-10, tanh, LeCun init, softmax cross-entropy", "the first \(trainingSamples) digits images, pixels / 16, as the training set"),
+             Setting("batch, budget (Experiment 4)", "\(batch), \(trainingSteps) steps", "mini-batches drawn without replacement, reshuffled every pass"),
+             Setting("step-size grids (Experiment 4)", "five per method, half a decade apart (table below)", "a first run with four values per method chose AdamW's largest; every grid gained a fifth value at its top"),
+             Setting("target loss (Experiment 4)", targetLoss, "training-set cross-entropy, fixed before the run; evaluated every \(evaluateEvery) steps"),
+             Setting("AdamW (Experiment 4)", "β = (0.9, 0.95), ε = 1e-8, λ = 0", "the paper's AdamW betas for GPT-2; no weight decay for any method"),
+             Setting("Sophia (Experiment 4)", "β₁ = 0.96, β₂ = 0.99, ρ = \(Fmt.g(trainingRho)), ε = 1e-12, k = \(curvatureEvery)", "the authors' code defaults (ρ = 0.04 in the paper's form); the curvature estimate on the step's own mini-batch"),
+             Setting("AdaHessian (Experiment 4)", "β = (0.9, 0.999), ε = 1e-4, Hessian power 1, estimate every step", "its authors' defaults"),
+             Setting("replicates (Experiment 4)", "\(tuningReplicates) tuning + \(evaluationReplicates) evaluation", "step sizes chosen on the tuning replicates only"),
              Setting.seed(seed, streams: Stream.self)]
         }
     }
@@ -110,8 +141,10 @@ public enum Sophia {
        Gauss-Newton-Bartlett, used by Sophia-G) against dense Hessian and Gauss-Newton matrices of a
        small network.
 
-     Not run: the language-model pre-training comparison and a training comparison of AdamW,
-     Sophia-G, Sophia-H and AdaHessian on a small data set.
+     - a small training comparison of AdamW, Sophia-G, Sophia-H and AdaHessian on digits, counting
+       steps to a target training loss.
+
+     Not run: the language-model pre-training comparison.
 
      We write the update in the paper's form, θ ← θ − η · clip(m / max(h, ε), ρ) with the clip to
      [−ρ, ρ] per coordinate. The authors' code writes the same step as lr · clip(m / (ρ B h), 1) with
@@ -126,5 +159,8 @@ public enum Sophia {
         report.phase("Experiment 1: the two-dimensional example") { Toy.run(config, report: report) }
         try report.phase("Experiment 2: condition number") { try Conditioning.run(config, options: options, report: report) }
         try report.phase("Experiment 3: estimators") { try Estimators.run(config, options: options, report: report) }
+        try report.phase("Experiment 4: training comparison (dominant loop: MLP gradients and Hessian-vector products on mini-batches of 64)") {
+            try Training.run(config, options: options, report: report)
+        }
     }
 }

@@ -58,7 +58,25 @@ public struct SensingOperator: Sendable {
     /// 𝒜*(r) = Σ r_i A_i.
     public func adjoint(_ r: [Double]) -> Matrix {
         precondition(r.count == count)
-        let w = gemv(matrix, r, transposed: true)
+        return unpack(gemv(matrix, r, transposed: true))
+    }
+
+    /// r = 𝒜(M) − y and 𝒜*(r), the two products a least-squares gradient needs. Inside a parallel
+    /// region (runs side by side) or on one thread, one fused pass over the operator
+    /// (`gemvResidualAdjoint`); otherwise the two products, each on all threads. Same bits either way.
+    public func residualAndAdjoint(_ m: Matrix, minus y: [Double]) -> (residual: [Double], adjoint: Matrix) {
+        precondition(m.rows == rows && m.cols == cols && y.count == count)
+        let x = symmetric ? pack(m) : m.storage
+        if Threads.count == 1 || Threads.isBusy {
+            let (r, w) = gemvResidualAdjoint(matrix, x, minus: y)
+            return (r, unpack(w))
+        }
+        let r = Vector.subtract(gemv(matrix, x), y)
+        return (r, unpack(gemv(matrix, r, transposed: true)))
+    }
+
+    /// The n₁ x n₂ matrix of a vector in the operator's column space (symmetric: the packed triangle).
+    private func unpack(_ w: [Double]) -> Matrix {
         guard symmetric else { return Matrix(rows: rows, cols: cols, elements: w) }
         let n = rows
         var s = Matrix(rows: n, cols: n)
@@ -129,8 +147,8 @@ public struct SensingProblem: Sendable {
 
     /// ∇_M f = (1/m) 𝒜*(r), together with f.
     public func lossAndGradient(_ m: Matrix) -> (loss: Double, gradient: Matrix) {
-        let r = residual(m)
-        let g = op.adjoint(r) / Double(op.count)
+        let (r, a) = op.residualAndAdjoint(m, minus: y)
+        let g = a / Double(op.count)
         return (0.5 * Vector.dot(r, r) / Double(op.count), g)
     }
 

@@ -127,6 +127,48 @@ public func gemv(_ a: Matrix, _ x: [Double], transposed: Bool = false) -> [Doubl
     }
 }
 
+/// The residual r = A x − b and the adjoint g = Aᵀ r in one pass over A, on the calling thread.
+///
+/// A least-squares gradient (matrix sensing, a linear model) needs both products with the same A.
+/// Formed separately they read A twice from memory; here each block of four rows is read once for
+/// its four dot products and again, from cache, for the four-row update of g. The bits are those of
+/// `gemv(a, x)`, `Vector.subtract` and `gemv(a, r, transposed: true)`: the same four-row groups from
+/// row 0, the same dot products, and each g_j receives its terms r_i a_ij in row order. Callers
+/// that run independent problems side by side (`Threads.map` over runs) get their parallelism
+/// there; `Threads.isBusy` tells a caller whether it is inside such a region.
+public func gemvResidualAdjoint(_ a: Matrix, _ x: [Double], minus b: [Double]) -> (residual: [Double], adjoint: [Double]) {
+    let (m, n) = (a.rows, a.cols)
+    precondition(x.count == n, "gemvResidualAdjoint: x has \(x.count) entries, A has \(n) columns")
+    precondition(b.count == m, "gemvResidualAdjoint: b has \(b.count) entries, A has \(m) rows")
+    var r = [Double](repeating: 0, count: m)
+    var g = [Double](repeating: 0, count: n)
+    a.storage.withUnsafeBufferPointer { ap in
+        x.withUnsafeBufferPointer { xp in
+            b.withUnsafeBufferPointer { bp in
+                r.withUnsafeMutableBufferPointer { rp in
+                    g.withUnsafeMutableBufferPointer { gp in
+                        guard let A = ap.baseAddress, let X = xp.baseAddress, let B = bp.baseAddress,
+                              let R = rp.baseAddress, let G = gp.baseAddress else { return }
+                        var i = 0
+                        while i + 4 <= m {
+                            Vector.dot4(A + i * n, n, X, n, R + i)
+                            for k in i..<(i + 4) { R[k] = R[k] - B[k] }
+                            axpy4(R + i, A + i * n, n, G, n)
+                            i += 4
+                        }
+                        while i < m {
+                            R[i] = Vector.dot(A + i * n, X, n) - B[i]
+                            Vector.axpy(R[i], A + i * n, G, n)
+                            i += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return (r, g)
+}
+
 /// y[0..<w] += x₀·a₀ + x₁·a₁ + x₂·a₂ + x₃·a₃ for the rows a_r = a + r·ld, term by term in that
 /// order (the same roundings as four successive `Vector.axpy` calls), with y kept in registers.
 @inline(__always)

@@ -74,8 +74,6 @@ enum GEMMKernel {
             }
         }()
     }
-    /// The largest tile, which sizes the scratch tile for ragged edges.
-    static let maxTileDoubles = 6 * 32
     /// Products thinner than this many rows skip packing (fixed, not the tile's height, so that
     /// which products take which path does not depend on the CPU).
     static let minBlockedRows = 6

@@ -23,6 +23,10 @@ public enum Threads {
         set { _count = Swift.max(1, newValue) }
     }
 
+    /// True while a parallel region runs (a call to `forEach` or `map` from any thread): a kernel
+    /// routine called now would run serially, so a caller may pick a serial algorithm instead.
+    public static var isBusy: Bool { count > 1 && WorkerPool.shared.isActive }
+
     /// `body(i)` for i in 0..<count on the worker pool; results come back in index order, so they do
     /// not depend on the thread count. The error of the smallest failing index is rethrown.
     public static func map<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
@@ -110,6 +114,8 @@ final class WorkerPool: @unchecked Sendable {
         if x == 1 { print("") }
         sched_yield()
     }
+
+    var isActive: Bool { lock(); defer { unlock() }; return active }
 
     func run(chunks n: Int, helpers wanted: Int, pinned: Bool, _ body: (Int) -> Void) {
         lock()

@@ -251,6 +251,32 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// The fused residual and adjoint give the bits of the two products formed separately (the
+    /// path matrix sensing switches between by thread count), and both agree with the definition
+    /// r_i = Σ_j a_ij x_j − b_i, g_j = Σ_i a_ij r_i to round-off.
+    func testFusedResidualAdjointIsTheTwoProductsExactly() {
+        var g = LCG(91)
+        for m in [1, 3, 4, 5, 9, 130] {
+            for n in [1, 7, 8, 9, 300, 1275] {
+                let a = Matrix(rows: m, cols: n, elements: g.array(m * n))
+                let x = g.array(n), b = g.array(m)
+                let (r, adj) = gemvResidualAdjoint(a, x, minus: b)
+                let r2 = Vector.subtract(gemv(a, x), b)
+                let adj2 = gemv(a, r2, transposed: true)
+                XCTAssertTrue(r.map(\.bitPattern) == r2.map(\.bitPattern), "\(m)x\(n): fused residual differs")
+                XCTAssertTrue(adj.map(\.bitPattern) == adj2.map(\.bitPattern), "\(m)x\(n): fused adjoint differs")
+                for i in 0..<m {
+                    let exact = (0..<n).reduce(0.0) { $0 + a[i, $1] * x[$1] } - b[i]
+                    XCTAssertEqual(r[i], exact, accuracy: 1e-13 * Double(n + 1))
+                }
+                for j in 0..<n {
+                    let exact = (0..<m).reduce(0.0) { $0 + a[$1, j] * r[$1] }
+                    XCTAssertEqual(adj[j], exact, accuracy: 1e-13 * Double(m * (n + 1)))
+                }
+            }
+        }
+    }
+
     /// A product with fewer than 8 columns (the skinny path) sums C[i, j] += (alpha·a_ip)·b_pj over p in
     /// order exactly as one `Vector.axpy` per (i, p) does: the same bits as before the path existed.
     func testSkinnyProductIsOneAxpyPerStepExactly() {

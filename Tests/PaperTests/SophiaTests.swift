@@ -7,10 +7,11 @@ import Notebook
 final class SophiaTests: XCTestCase {
     func testClaimVerdictsInQuickMode() throws {
         let report = try PaperHarness.cachedQuick(Sophia.info) { try Sophia.run(options: $0, report: $1) }
-        XCTAssertEqual(report.claims.map(\.id), ["C1", "C2", "C3"])
+        XCTAssertEqual(report.claims.map(\.id), ["C1", "C2", "C3", "C4"])
         XCTAssertEqual(PaperHarness.verdict(report, "C1"), .reproduced)
         XCTAssertEqual(PaperHarness.verdict(report, "C2"), .reproduced)
         XCTAssertEqual(PaperHarness.verdict(report, "C3"), .reproduced)
+        XCTAssertEqual(PaperHarness.verdict(report, "C4"), .notReproduced)   // AdamW reaches the quick target in fewer steps
     }
 
     func testEstimatorClaimTurns() {
@@ -43,6 +44,20 @@ final class SophiaTests: XCTestCase {
             var e = [Double](repeating: 0, count: p); e[j] = 1
             XCTAssertEqual(op.apply(e)[j], lab.hessianDiagonal[j], accuracy: 1e-10 * max(1, abs(lab.hessianDiagonal[j])))
         }
+    }
+
+    func testTrainingClaimTurns() {
+        typealias M = Training.Method
+        let good = Training.Evidence(steps: [.adamw: [400, 420, 380], .sophiaG: [150, 160, 170], .sophiaH: [190, 200, 180], .adahessian: [300, 310, nil]], budget: 1000)
+        XCTAssertEqual(Training.claim(good).verdict, .reproduced)
+        var slow = good; slow.steps[.sophiaG] = [300, 310, 290]; slow.steps[.sophiaH] = [390, 400, 410]
+        XCTAssertEqual(Training.claim(slow).verdict, .notReproduced)
+        var half = good; half.steps[.sophiaH] = [300, 310, 290]
+        XCTAssertEqual(Training.claim(half).verdict, .partly)
+        var missed = good; missed.steps[.adamw] = [400, nil, 380]
+        XCTAssertEqual(Training.claim(missed).verdict, .notObserved)
+        XCTAssertEqual(Training.meanSteps([1, 3])!.mean, 2)
+        XCTAssertNil(Training.meanSteps([1, nil]))
     }
 
     func testToyClaimTurns() {
@@ -83,15 +98,6 @@ final class SophiaTests: XCTestCase {
             let fd2 = (Toy.gradient([x + h, 1.7])[0] - Toy.gradient([x - h, 1.7])[0]) / (2 * h)
             XCTAssertEqual(Toy.hessianDiagonal(t)[0], fd2, accuracy: 1e-5 * max(1, abs(fd2)))
         }
-    }
-
-    /// The clipped step: a Newton step when it is small, ρ η sign(m) when h ≤ 0 or the ratio is large.
-    func testSophiaStep() {
-        var x = [1.0, 1.0, 1.0]
-        Methods.sophiaStep(&x, m: [0.2, -3, 2], h: [1, 1, -5], eta: 1, rho: 0.5, epsilon: 1e-12)
-        XCTAssertEqual(x[0], 0.8, accuracy: 1e-15)
-        XCTAssertEqual(x[1], 1.5, accuracy: 1e-15)
-        XCTAssertEqual(x[2], 0.5, accuracy: 1e-15)
     }
 
     /// φ of the logistic problem against its closed form and finite differences.
