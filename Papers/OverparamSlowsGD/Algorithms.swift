@@ -36,17 +36,6 @@ enum Objective {
         }
     }
 
-    /// (loss, ∇_F, ∇_G, F Gᵀ) for M = F Gᵀ.
-    func asymmetricGradient(_ f: Matrix, _ g: Matrix) -> (loss: Double, gradF: Matrix, gradG: Matrix, product: Matrix) {
-        switch self {
-        case .sensing(let p): return p.asymmetricFactorGradient(f, g)
-        case .population(let t):
-            let product = matmul(f, g, transB: true)
-            let delta = product - t.matrix
-            return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, matmul(delta, g), matmul(delta, f, transA: true), product)
-        }
-    }
-
     /// ||M − M*||_F / ||M*||_F.
     func relativeError(_ m: Matrix) -> Double { (m - truth.matrix).frobeniusNorm / truth.matrix.frobeniusNorm }
 }
@@ -86,21 +75,63 @@ enum Algorithms {
                              rebalanceConstant: Double = 1, rng: inout RandomSource, label: String) throws
         -> (trace: ConvergenceTrace, f: Matrix, g: Matrix)
     {
+        let run = AsymmetricRun(settings: s, rebalanceAt: rebalanceAt, constant: rebalanceConstant, rng: rng, label: label)
+        return try asymmetricGD(objective, [run], rank: r)[0]
+    }
+
+    /// One F Gᵀ run of `asymmetricGD`: its settings, its one-step modification, its generator.
+    struct AsymmetricRun {
+        var settings: RunSettings
+        var rebalanceAt: Int? = nil
+        var constant: Double = 1
+        var rng: RandomSource
+        var label: String
+    }
+
+    /// Several F Gᵀ runs on one objective, stepped together: at every step the sensing gradients of
+    /// all runs come from one pass over the operator (`SensingProblem.lossesAndGradients`), which is
+    /// where the time goes. Each run's arithmetic is exactly that of running it alone.
+    static func asymmetricGD(_ objective: Objective, _ runs: [AsymmetricRun], rank r: Int) throws
+        -> [(trace: ConvergenceTrace, f: Matrix, g: Matrix)]
+    {
         let (n1, n2) = (objective.truth.matrix.rows, objective.truth.matrix.cols)
-        var trace = ConvergenceTrace(label: label)
-        //: begin asymmetric-init
-        var f = rng.normalMatrix(n1, s.rank, std: s.alpha)           // F₀ = α · N(0, 1)
-        var g = rng.normalMatrix(n2, s.rank, std: s.alpha / 3)       // G₀ = (α/3) · N(0, 1): imbalanced
-        //: end asymmetric-init
-        for t in 0...s.iterations {
-            if let t0 = rebalanceAt, t == t0 { (f, g) = try rebalance(f, g, rank: r, constant: rebalanceConstant) }
-            let (loss, gf, gg, product) = objective.asymmetricGradient(f, g)
-            guard loss.isFinite else { throw NumericalFailure.nonFinite("loss is \(loss) at iteration \(t) of \(label)") }
-            if s.recordAt.contains(t) { trace.record(t, objective.relativeError(product)) }
-            f.addScaled(gf, -s.eta)
-            g.addScaled(gg, -s.eta)
+        var traces = runs.map { ConvergenceTrace(label: $0.label) }
+        var fs: [Matrix] = [], gs: [Matrix] = []
+        for run in runs {
+            var rng = run.rng
+            let s = run.settings
+            //: begin asymmetric-init
+            let f = rng.normalMatrix(n1, s.rank, std: s.alpha)           // F₀ = α · N(0, 1)
+            let g = rng.normalMatrix(n2, s.rank, std: s.alpha / 3)       // G₀ = (α/3) · N(0, 1): imbalanced
+            //: end asymmetric-init
+            fs.append(f); gs.append(g)
         }
-        return (trace, f, g)
+        guard let last = runs.map(\.settings.iterations).max() else { return [] }
+        for t in 0...last {
+            let active = runs.indices.filter { t <= runs[$0].settings.iterations }
+            for j in active {
+                if let t0 = runs[j].rebalanceAt, t == t0 { (fs[j], gs[j]) = try rebalance(fs[j], gs[j], rank: r, constant: runs[j].constant) }
+            }
+            let products = active.map { matmul(fs[$0], gs[$0], transB: true) }
+            let gradients: [(loss: Double, gradient: Matrix)]
+            switch objective {
+            case .sensing(let p): gradients = p.lossesAndGradients(products)
+            case .population(let truth):
+                gradients = products.map { m in
+                    let delta = m - truth.matrix
+                    return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, delta)
+                }
+            }
+            for (k, j) in active.enumerated() {
+                let (loss, gm) = gradients[k]
+                guard loss.isFinite else { throw NumericalFailure.nonFinite("loss is \(loss) at iteration \(t) of \(runs[j].label)") }
+                if runs[j].settings.recordAt.contains(t) { traces[j].record(t, objective.relativeError(products[k])) }
+                let gf = matmul(gm, gs[j]), gg = matmul(gm, fs[j], transA: true)
+                fs[j].addScaled(gf, -runs[j].settings.eta)
+                gs[j].addScaled(gg, -runs[j].settings.eta)
+            }
+        }
+        return runs.indices.map { (traces[$0], fs[$0], gs[$0]) }
     }
 
     /*: rebalance

@@ -68,25 +68,30 @@ struct InitializationExperiment {
         for t in 0..<Swift.min(T, 50) { schedule.insert(t) }
 
         // Common random numbers: every run scales the same Gaussian draw, isolating the α-dependence.
-        func run(_ objective: Objective, k: Int, alpha: Double, fixAt: Int?, constant: Double = 1, iterations: Int = T,
-                 _ label: String) throws -> (trace: ConvergenceTrace, f: Matrix, g: Matrix)
+        func spec(k: Int, alpha: Double, fixAt: Int?, constant: Double = 1, iterations: Int = T, _ label: String) -> Algorithms.AsymmetricRun {
+            Algorithms.AsymmetricRun(settings: RunSettings(rank: k, alpha: alpha, eta: c.eta, iterations: iterations, recordAt: schedule),
+                                     rebalanceAt: fixAt, constant: constant,
+                                     rng: RandomSource.stream(seed: seed, Int(S.asymmetricInitialization.rawValue)), label: label)
+        }
+        // Runs that share an objective are stepped together, in a fixed number of groups (side by side
+        // on the worker threads; the grouping depends on the run count only, and each run's
+        // arithmetic is that of running it alone).
+        func together(_ objective: Objective, _ specs: [Algorithms.AsymmetricRun], groups: Int) throws
+            -> [(trace: ConvergenceTrace, f: Matrix, g: Matrix)]
         {
-            var rng = RandomSource.stream(seed: seed, Int(S.asymmetricInitialization.rawValue))
-            let s = RunSettings(rank: k, alpha: alpha, eta: c.eta, iterations: iterations, recordAt: schedule)
-            return try Algorithms.asymmetricGD(objective, s, rank: c.r, rebalanceAt: fixAt, rebalanceConstant: constant,
-                                               rng: &rng, label: label)
+            let bounds = (0...groups).map { $0 * specs.count / groups }
+            return try Threads.map(groups) { i in
+                try Algorithms.asymmetricGD(objective, Array(specs[bounds[i]..<bounds[i + 1]]), rank: c.r)
+            }.flatMap { $0 }
         }
         func runs(_ objective: Objective, _ name: String, fixAt: Int, lateFrom: Int) throws -> AsymmetricRuns {
-            // Three runs per α (plain, one-step fix, exact rank), all independent: side by side on the
-            // worker threads, each serial inside (the same bits as one after the other).
-            let all = try Threads.map(3 * c.alphas.count) { j -> (trace: ConvergenceTrace, f: Matrix, g: Matrix) in
-                let alpha = c.alphas[j / 3]
-                switch j % 3 {
-                case 0: return try run(objective, k: c.kOver, alpha: alpha, fixAt: nil, "\(name), α = \(Fmt.g(alpha))")
-                case 1: return try run(objective, k: c.kOver, alpha: alpha, fixAt: fixAt, "\(name), α = \(Fmt.g(alpha)), one-step fix")
-                default: return try run(objective, k: c.r, alpha: alpha, fixAt: nil, "\(name), k = r, α = \(Fmt.g(alpha))")
-                }
+            // Three runs per α: plain, one-step fix, exact rank.
+            let specs = c.alphas.flatMap { alpha in
+                [spec(k: c.kOver, alpha: alpha, fixAt: nil, "\(name), α = \(Fmt.g(alpha))"),
+                 spec(k: c.kOver, alpha: alpha, fixAt: fixAt, "\(name), α = \(Fmt.g(alpha)), one-step fix"),
+                 spec(k: c.r, alpha: alpha, fixAt: nil, "\(name), k = r, α = \(Fmt.g(alpha))")]
             }
+            let all = try together(objective, specs, groups: 2)
             var out = AsymmetricRuns()
             for a in c.alphas.indices {
                 let plain = all[3 * a].trace
@@ -105,24 +110,21 @@ struct InitializationExperiment {
         }
         let s = try runs(sensing, "sensing", fixAt: c.rebalanceAt, lateFrom: T / 2)
         let p = try runs(.population(truth), "population", fixAt: c.populationRebalanceAt, lateFrom: c.populationRebalanceAt)
-        let larger = try Threads.map(c.alphas.count) { a in
-            let alpha = c.alphas[a]
-            let trace = try run(.population(truth), k: c.kOver, alpha: alpha, fixAt: c.populationRebalanceAt,
-                                constant: Self.largerConstant, "").trace
-            return trace.linearRate(from: c.populationRebalanceAt + 10, untilBelow: c.roundOffFloor).rate
-        }
+        let larger = try together(.population(truth), c.alphas.map { alpha in
+            spec(k: c.kOver, alpha: alpha, fixAt: c.populationRebalanceAt, constant: Self.largerConstant, "")
+        }, groups: 2).map { $0.trace.linearRate(from: c.populationRebalanceAt + 10, untilBelow: c.roundOffFloor).rate }
 
         // The larger-m control: the same M* and initial draw, a new operator with more measurements.
         var rngLarger = RandomSource.stream(seed: seed, Int(S.largerOperator.rawValue))
         let largerOp = SensingOperator(n1: c.n, n2: c.n, m: c.largerM, symmetric: false, rng: &rngLarger)
         let largerSensing = Objective.sensing(SensingProblem(op: largerOp, truth: truth, rng: &rngLarger))
         let smallest = c.alphas[c.alphas.count - 1]
-        let largerRuns = try Threads.map(2) { j in
-            j == 0 ? try run(largerSensing, k: c.kOver, alpha: smallest, fixAt: c.rebalanceAt, iterations: c.largerMIterations,
-                             "sensing, m = \(c.largerM), α = \(Fmt.g(smallest)), one-step fix").trace
-                   : try run(largerSensing, k: c.r, alpha: smallest, fixAt: nil, iterations: c.largerMIterations,
-                             "sensing, m = \(c.largerM), k = r, α = \(Fmt.g(smallest))").trace
-        }
+        // One group: this operator (m = largerM rows) does not fit in cache, so both runs share each pass over it.
+        let largerRuns = try together(largerSensing, [
+            spec(k: c.kOver, alpha: smallest, fixAt: c.rebalanceAt, iterations: c.largerMIterations,
+                 "sensing, m = \(c.largerM), α = \(Fmt.g(smallest)), one-step fix"),
+            spec(k: c.r, alpha: smallest, fixAt: nil, iterations: c.largerMIterations, "sensing, m = \(c.largerM), k = r, α = \(Fmt.g(smallest))"),
+        ], groups: 1).map(\.trace)
         let (largerFixed, largerExact) = (largerRuns[0], largerRuns[1])
         let largerM = (fixed: largerFixed.linearRate(from: c.rebalanceAt + 10, untilBelow: c.roundOffFloor).rate,
                        exact: largerExact.linearRate(from: largerExact.firstIteration(below: 1e-3) ?? 0,

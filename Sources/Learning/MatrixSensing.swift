@@ -75,6 +75,15 @@ public struct SensingOperator: Sendable {
         return (r, unpack(gemv(matrix, r, transposed: true)))
     }
 
+    /// The same for several matrices at once (runs that share this operator and y, stepped in
+    /// lockstep): one pass over the operator for all of them, on the calling thread. Each result
+    /// has the bits of `residualAndAdjoint` for its matrix alone.
+    public func residualsAndAdjoints(_ ms: [Matrix], minus y: [Double]) -> [(residual: [Double], adjoint: Matrix)] {
+        for m in ms { precondition(m.rows == rows && m.cols == cols) }
+        precondition(y.count == count)
+        return gemvResidualAdjoint(matrix, ms.map { symmetric ? pack($0) : $0.storage }, minus: y).map { ($0.residual, unpack($0.adjoint)) }
+    }
+
     /// The n₁ x n₂ matrix of a vector in the operator's column space (symmetric: the packed triangle).
     private func unpack(_ w: [Double]) -> Matrix {
         guard symmetric else { return Matrix(rows: rows, cols: cols, elements: w) }
@@ -150,6 +159,12 @@ public struct SensingProblem: Sendable {
         let (r, a) = op.residualAndAdjoint(m, minus: y)
         let g = a / Double(op.count)
         return (0.5 * Vector.dot(r, r) / Double(op.count), g)
+    }
+
+    /// `lossAndGradient` for several matrices in one pass over the operator (see
+    /// `SensingOperator.residualsAndAdjoints`); each result has the bits of the one-matrix call.
+    public func lossesAndGradients(_ ms: [Matrix]) -> [(loss: Double, gradient: Matrix)] {
+        op.residualsAndAdjoints(ms, minus: y).map { r, a in (0.5 * Vector.dot(r, r) / Double(op.count), a / Double(op.count)) }
     }
 
     /// ||M − M*||_F / ||M*||_F.

@@ -137,11 +137,20 @@ public func gemv(_ a: Matrix, _ x: [Double], transposed: Bool = false) -> [Doubl
 /// that run independent problems side by side (`Threads.map` over runs) get their parallelism
 /// there; `Threads.isBusy` tells a caller whether it is inside such a region.
 public func gemvResidualAdjoint(_ a: Matrix, _ x: [Double], minus b: [Double]) -> (residual: [Double], adjoint: [Double]) {
-    let (m, n) = (a.rows, a.cols)
-    precondition(x.count == n, "gemvResidualAdjoint: x has \(x.count) entries, A has \(n) columns")
+    gemvResidualAdjoint(a, [x], minus: b)[0]
+}
+
+/// The same for several vectors x₁ … x_K at once (runs that share the operator A and the data b,
+/// stepped in lockstep): each block of four rows of A is brought into cache once per call and used
+/// for all K, instead of once per vector. Each (rₖ, gₖ) has the bits of the one-vector routine.
+public func gemvResidualAdjoint(_ a: Matrix, _ xs: [[Double]], minus b: [Double]) -> [(residual: [Double], adjoint: [Double])] {
+    let (m, n, count) = (a.rows, a.cols, xs.count)
+    for x in xs { precondition(x.count == n, "gemvResidualAdjoint: x has \(x.count) entries, A has \(n) columns") }
     precondition(b.count == m, "gemvResidualAdjoint: b has \(b.count) entries, A has \(m) rows")
-    var r = [Double](repeating: 0, count: m)
-    var g = [Double](repeating: 0, count: n)
+    guard count > 0 else { return [] }
+    let x = Array(xs.joined())
+    var r = [Double](repeating: 0, count: count * m)
+    var g = [Double](repeating: 0, count: count * n)
     a.storage.withUnsafeBufferPointer { ap in
         x.withUnsafeBufferPointer { xp in
             b.withUnsafeBufferPointer { bp in
@@ -151,14 +160,20 @@ public func gemvResidualAdjoint(_ a: Matrix, _ x: [Double], minus b: [Double]) -
                               let R = rp.baseAddress, let G = gp.baseAddress else { return }
                         var i = 0
                         while i + 4 <= m {
-                            Vector.dot4(A + i * n, n, X, n, R + i)
-                            for k in i..<(i + 4) { R[k] = R[k] - B[k] }
-                            axpy4(R + i, A + i * n, n, G, n)
+                            for v in 0..<count {
+                                let Rv = R + v * m
+                                Vector.dot4(A + i * n, n, X + v * n, n, Rv + i)
+                                for k in i..<(i + 4) { Rv[k] = Rv[k] - B[k] }
+                                axpy4(Rv + i, A + i * n, n, G + v * n, n)
+                            }
                             i += 4
                         }
                         while i < m {
-                            R[i] = Vector.dot(A + i * n, X, n) - B[i]
-                            Vector.axpy(R[i], A + i * n, G, n)
+                            for v in 0..<count {
+                                let Rv = R + v * m
+                                Rv[i] = Vector.dot(A + i * n, X + v * n, n) - B[i]
+                                Vector.axpy(Rv[i], A + i * n, G + v * n, n)
+                            }
                             i += 1
                         }
                     }
@@ -166,7 +181,8 @@ public func gemvResidualAdjoint(_ a: Matrix, _ x: [Double], minus b: [Double]) -
             }
         }
     }
-    return (r, g)
+    if n == 0 { for v in 0..<count { for i in 0..<m { r[v * m + i] = -b[i] } } }     // A x = 0
+    return (0..<count).map { v in (Array(r[(v * m)..<((v + 1) * m)]), Array(g[(v * n)..<((v + 1) * n)])) }
 }
 
 /// y[0..<w] += x₀·a₀ + x₁·a₁ + x₂·a₂ + x₃·a₃ for the rows a_r = a + r·ld, term by term in that

@@ -402,19 +402,40 @@ enum GEMMKernel {
                     let row = b + p * ldb, d = bp + 8 * p
                     for j in 0..<8 { d[j] = j < n ? row[j] : 0 }
                 }
-                for i in 0..<m {
+                // A row of C: load, k steps, store. Rows are independent chains of adds, so four rows
+                // go through the k steps together (their adds overlap instead of waiting on each other).
+                @inline(__always) func load(_ i: Int) -> V8 {
                     let crow = c + i * ldc
                     for j in 0..<8 { acc[j] = j < n ? crow[j] : 0 }
-                    var v = UnsafeRawPointer(acc).load(as: V8.self)
-                    var q = UnsafeRawPointer(bp)
-                    if transA {
-                        for p in 0..<k { v = v + V8(repeating: alpha * a[p * lda + i]) * q.load(as: V8.self); q += 64 }
-                    } else {
-                        let arow = a + i * lda
-                        for p in 0..<k { v = v + V8(repeating: alpha * arow[p]) * q.load(as: V8.self); q += 64 }
-                    }
+                    return UnsafeRawPointer(acc).load(as: V8.self)
+                }
+                @inline(__always) func store(_ v: V8, _ i: Int) {
                     UnsafeMutableRawPointer(acc).storeBytes(of: v, as: V8.self)
+                    let crow = c + i * ldc
                     for j in 0..<n { crow[j] = acc[j] }
+                }
+                @inline(__always) func aip(_ i: Int, _ p: Int) -> Double { alpha * (transA ? a[p * lda + i] : a[i * lda + p]) }
+                var i = 0
+                while i + 4 <= m {
+                    var v0 = load(i), v1 = load(i + 1), v2 = load(i + 2), v3 = load(i + 3)
+                    var q = UnsafeRawPointer(bp)
+                    for p in 0..<k {
+                        let bq = q.load(as: V8.self)
+                        v0 = v0 + V8(repeating: aip(i, p)) * bq
+                        v1 = v1 + V8(repeating: aip(i + 1, p)) * bq
+                        v2 = v2 + V8(repeating: aip(i + 2, p)) * bq
+                        v3 = v3 + V8(repeating: aip(i + 3, p)) * bq
+                        q += 64
+                    }
+                    store(v0, i); store(v1, i + 1); store(v2, i + 2); store(v3, i + 3)
+                    i += 4
+                }
+                while i < m {
+                    var v = load(i)
+                    var q = UnsafeRawPointer(bp)
+                    for p in 0..<k { v = v + V8(repeating: aip(i, p)) * q.load(as: V8.self); q += 64 }
+                    store(v, i)
+                    i += 1
                 }
             }
         } else if !transB {

@@ -277,6 +277,26 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Several vectors in one pass give each vector's bits from the one-vector routine.
+    func testBatchedResidualAdjointIsEachVectorAlone() {
+        var g = LCG(93)
+        for (m, n) in [(5, 9), (130, 300), (7, 1)] {
+            let a = Matrix(rows: m, cols: n, elements: g.array(m * n))
+            let b = g.array(m)
+            let xs = (0..<3).map { _ in g.array(n) }
+            let batched = gemvResidualAdjoint(a, xs, minus: b)
+            XCTAssertEqual(batched.count, 3)
+            for (x, got) in zip(xs, batched) {
+                let alone = gemvResidualAdjoint(a, x, minus: b)
+                XCTAssertTrue(got.residual.map(\.bitPattern) == alone.residual.map(\.bitPattern), "\(m)x\(n): batched residual differs")
+                XCTAssertTrue(got.adjoint.map(\.bitPattern) == alone.adjoint.map(\.bitPattern), "\(m)x\(n): batched adjoint differs")
+            }
+        }
+        XCTAssertTrue(gemvResidualAdjoint(Matrix(rows: 3, cols: 2), [[Double]](), minus: [1, 2, 3]).isEmpty)
+        let empty = gemvResidualAdjoint(Matrix(rows: 2, cols: 0), [Double](), minus: [1, -2])
+        XCTAssertEqual(empty.residual, [-1, 2])
+    }
+
     /// A product with fewer than 8 columns (the skinny path) sums C[i, j] += (alpha·a_ip)·b_pj over p in
     /// order exactly as one `Vector.axpy` per (i, p) does: the same bits as before the path existed.
     func testSkinnyProductIsOneAxpyPerStepExactly() {

@@ -83,6 +83,12 @@ final class AllPapersTests: XCTestCase {
         OneThreadRuns.shared.start()
     }
 
+    override class func tearDown() {
+        _ = OneThreadRuns.shared.wait()
+        try? FileManager.default.removeItem(at: OneThreadRuns.base)
+        super.tearDown()
+    }
+
     /// The README and every report call quick mode "seconds": each paper's quick run (the one the tests
     /// share) stays under a minute even on a loaded 2-core machine, or the documentation is wrong.
     func testQuickModeRunsInSeconds() throws {
@@ -173,7 +179,10 @@ final class AllPapersTests: XCTestCase {
 /// in-process runs; the check then compares each written report with the in-process one.
 final class OneThreadRuns: @unchecked Sendable {
     static let shared = OneThreadRuns()
-    static let base = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-one-thread")
+    /// One directory per test process, so that two suites running at once (two clones) do not
+    /// overwrite or delete each other's reports; removed when the suite's class tears down.
+    static let base = FileManager.default.temporaryDirectory
+        .appendingPathComponent("reprise-one-thread-\(ProcessInfo.processInfo.processIdentifier)")
     private let lock = NSLock()
     private let done = DispatchGroup()
     private var started = false
