@@ -48,7 +48,10 @@ enum ExactChecks {
      ||g_SAM − g|| (expected 1) and ||g_SAM − g − ρHĝ|| (expected 2) over ρ in the grid of the setup.
      The same point also checks the paper's step as coded (`SharpnessAware`) against the formula.
      */
-    static func expansion(_ c: SAM.Config, task: DigitsTask, seed: UInt64) throws -> (ExpansionEvidence, [Double], [Double], [Double]) {
+    static func expansion(_ c: SAM.Config, task: DigitsTask, seed: UInt64, report: Report) throws {
+        report.section("Experiment 1: the SAM step, exactly")
+        report.literate("expansion")
+        report.code("sam-step", file: SourceFiles.training)
         var rng = RandomSource.stream(seed: seed, SAM.Stream.expansion)
         let net = MLP(sizes: [64, 16, 10], hidden: .tanh, initialization: .lecun, rng: &rng)
         let rows = Array(0..<128)
@@ -78,7 +81,14 @@ enum ExactChecks {
         let direct = net.with(parameters: p).lossAndGradient(x, loss).gradient
         let coded = SharpnessAware(rho: rho, microBatch: nil).lossAndGradient(net, x, loss).gradient
         let gap = Vector.distance(direct, coded) / Vector.norm(direct)
-        return (ExpansionEvidence(firstOrderSlope: s1, remainderSlope: s2, points: keep.count, implementationGap: gap), c.expansionRhos, first, rest)
+        let ex = ExpansionEvidence(firstOrderSlope: s1, remainderSlope: s2, points: keep.count, implementationGap: gap)
+        report.code("expansion")
+        report.claim(claimExpansion(ex))
+        report.plot(LinePlot(title: "Distance of the SAM gradient from its expansion", xLabel: "ρ", yLabel: "norm",
+                             xScale: .log10, yScale: .log10,
+                             series: [Series("||g_SAM − ∇L||", x: c.expansionRhos, y: first, marker: "o"),
+                                      Series("||g_SAM − ∇L − ρHĝ||", x: c.expansionRhos, y: rest, marker: "x")]))
+        report.discussion("**Experiment 1.** Fitted slopes: \(Fmt.g(ex.firstOrderSlope, 4)) for the first-order gap and \(Fmt.g(ex.remainderSlope, 4)) for the remainder over \(ex.points) values of ρ; the coded step differs from ∇L(w + ρĝ) by \(Fmt.sci(ex.implementationGap)) relative.")
     }
 
     /*: cycle
@@ -102,7 +112,8 @@ enum ExactChecks {
      to 0 at the rate |1 − ηλ₁(1 + ρλ₁)| per step. We run both from a random start on a rotated
      diagonal A (λ₁ = 2, the others evenly spread in [0.4, 1.6]), η = 0.3, ρ = 0.05.
      */
-    static func cycle(_ c: SAM.Config, seed: UInt64) -> (CycleEvidence, normalized: [Double], plain: [Double], amplitude: Double) {
+    static func cycle(_ c: SAM.Config, seed: UInt64, report: Report) {
+        report.literate("cycle")
         var rng = RandomSource.stream(seed: seed, SAM.Stream.quadratic)
         let d = c.quadraticDimension, (eta, rho) = (0.3, 0.05)
         let spread = Double(Swift.max(d - 2, 1))
@@ -129,24 +140,8 @@ enum ExactChecks {
         }
         let along = Vector.dot(q1, x)
         var off = x; Vector.axpy(-along, q1, &off)
-        return (CycleEvidence(amplitudeError: abs(abs(along) - aStar) / aStar, orthogonalResidual: Vector.norm(off) / aStar,
-                              alternates: along * prev < 0), normalized, plain, aStar)
-    }
-
-    static func run(_ c: SAM.Config, task: DigitsTask, options: RunOptions, report: Report) throws {
-        report.section("Experiment 1: the SAM step, exactly")
-        report.literate("expansion")
-        report.code("sam-step")
-        let (ex, rhos, first, rest) = try expansion(c, task: task, seed: options.seed)
-        report.code("expansion")
-        report.claim(claimExpansion(ex))
-        report.plot(LinePlot(title: "Distance of the SAM gradient from its expansion", xLabel: "ρ", yLabel: "norm",
-                             xScale: .log10, yScale: .log10,
-                             series: [Series("||g_SAM − ∇L||", x: rhos, y: first, marker: "o"),
-                                      Series("||g_SAM − ∇L − ρHĝ||", x: rhos, y: rest, marker: "x")]))
-        report.discussion("Fitted slopes: \(Fmt.g(ex.firstOrderSlope, 4)) for the first-order gap and \(Fmt.g(ex.remainderSlope, 4)) for the remainder over \(ex.points) values of ρ; the coded step differs from ∇L(w + ρĝ) by \(Fmt.sci(ex.implementationGap)) relative.")
-        report.literate("cycle")
-        let (cy, normalized, plain, aStar) = cycle(c, seed: options.seed)
+        let cy = CycleEvidence(amplitudeError: abs(abs(along) - aStar) / aStar, orthogonalResidual: Vector.norm(off) / aStar,
+                               alternates: along * prev < 0)
         report.code("cycle")
         report.claim(claimCycle(cy))
         let t = normalized.indices.map { Double($0 + 1) }
@@ -154,6 +149,11 @@ enum ExactChecks {
                              series: [Series("normalized SAM", x: t, y: normalized, marker: "o"),
                                       Series("unnormalized SAM", x: t, y: plain.map { Swift.max($0, 1e-300) }, marker: "x"),
                                       Series("a* (closed form)", x: [t.first ?? 1, t.last ?? 1], y: [aStar, aStar], marker: "-")].map { $0.thinned(to: 80) }))
-        report.discussion("After \(c.quadraticSteps) steps |q₁ᵀx| = \(Fmt.g(normalized.last ?? .nan, 10)) against a* = \(Fmt.g(aStar, 10)) (relative error \(Fmt.sci(cy.amplitudeError))); the unnormalized variant is at \(Fmt.sci(plain.last ?? .nan)).")
+        report.discussion("After \(c.quadraticSteps) steps of normalized SAM on the quadratic, |q₁ᵀx| = \(Fmt.g(normalized.last ?? .nan, 10)) against a* = \(Fmt.g(aStar, 10)) (relative error \(Fmt.sci(cy.amplitudeError))); the unnormalized variant is at \(Fmt.sci(plain.last ?? .nan)).")
+    }
+
+    static func run(_ c: SAM.Config, task: DigitsTask, options: RunOptions, report: Report) throws {
+        try expansion(c, task: task, seed: options.seed, report: report)
+        cycle(c, seed: options.seed, report: report)
     }
 }

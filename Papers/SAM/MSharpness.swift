@@ -61,6 +61,6 @@ enum MSharpness {
              NoiseReport.pct((0..<s).map { runs[k * s + $0].bestValidation })]
         }, caption: "Clean labels, rate \(Fmt.g(rate)), ρ = \(Fmt.g(rho)), mean ± standard error over \(s) seeds.")
         let means = acc.map { 100 * Stats.mean($0) }
-        report.discussion("Seed-mean early-stopped test accuracy by m (\(sizes.map(String.init).joined(separator: ", "))): \(Fmt.list(means) { Fmt.fixed($0, 2) }) %.")
+        report.discussion("**Experiment 5.** Seed-mean early-stopped test accuracy by m (\(sizes.map(String.init).joined(separator: ", "))): \(Fmt.list(means) { Fmt.fixed($0, 2) }) %.")
     }
 }
