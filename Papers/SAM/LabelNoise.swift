@@ -38,7 +38,7 @@ enum LabelNoise {
             statement: "SAM is robust to label noise: with 40% and 60% of the training labels flipped it beats SGD clearly (CIFAR-10, ResNet-32: 93.4 vs 68.8% and 90.5 vs 48.2%, Table 4).",
             checks: checks,
             failsIf: "At p = 0.4 or 0.6 SAM's early-stopped test accuracy does not beat tuned SGD by more than twice the paired standard error, or loses in more than one seed.",
-            note: "Digits, a 64-32-10 MLP, symmetric noise on training labels only, early stopping on a clean validation split; directions only, not the paper's numbers.")
+            note: "Digits, a 64-32-10 MLP, symmetric noise on training labels only, early stopping on a clean validation split; SAM against SGD only (not the noise-specific methods of Table 4); directions only, not the paper's numbers.")
     }
 
     static func claimClean(_ e: Evidence) -> Claim {

@@ -50,7 +50,7 @@ enum NoiseReport {
             report.discussion("""
             The paper's Table 4 reports accuracies after 200 epochs of training without saying it stops early, \
             which corresponds to our final-epoch column; the criterion of C3, fixed before the run, is the \
-            early-stopped accuracy, where memorization plays no part. Side by side: \(parts.joined(separator: "; ")). \
+            early-stopped accuracy, which cuts off the late memorization of flipped labels. Side by side: \(parts.joined(separator: "; ")). \
             The tuned ρ at these levels is \(Fmt.list(noisy.map { l in rho[levels.firstIndex(of: l.p)!] })) \
             (the grid runs from \(Fmt.g(c.rhos.min() ?? .nan)) to \(Fmt.g(c.rhos.max() ?? .nan))), chosen by best \
             (early-stopping) validation accuracy.
