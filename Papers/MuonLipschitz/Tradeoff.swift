@@ -133,7 +133,7 @@ enum Tradeoff {
         let e = evidence(comparisons, requiredWins: Int((2 * Double(c.bins) / 3).rounded(.up)))
         report.claim(claim(e))
         report.code("front")
-        Figures.write(points: points, comparisons: comparisons, evidence: e, config: c, report: report)
+        Figures.write(points: points, comparisons: comparisons, evidence: e, results: results, config: c, report: report)
         return results
     }
 }
