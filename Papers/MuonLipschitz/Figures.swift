@@ -42,15 +42,15 @@ enum Figures {
             guard cmp.range != nil else { rows.append([cmp.regulation.rawValue, "no overlap", "", "", ""]); continue }
             for k in cmp.bins.indices {
                 rows.append([k == 0 ? cmp.regulation.rawValue : "", Fmt.g(cmp.bins[k], 3), label(cmp.adamFront[k]), label(cmp.muonFront[k]),
-                             Fmt.estimate(cmp.gaps[k], cmp.gapSEs[k])])
+                             Fmt.estimate(100 * cmp.gaps[k], 100 * cmp.gapSEs[k])])
             }
         }
-        report.table(["regulation", "bound b", "AdamW front at b", "Muon front at b", "gap Muon − AdamW ± se"], rows,
+        report.table(["regulation", "bound b", "AdamW front at b", "Muon front at b", "gap Muon − AdamW ± se (points)"], rows,
                      caption: "The two fronts at \(c.bins) bounds log-spaced over the range both optimizers reach (seed-mean accuracy, \(c.seeds) seeds).")
         let lines = comparisons.map { cmp -> String in
             guard let range = cmp.range else { return "- \(cmp.regulation.rawValue): the two optimizers' bounds do not overlap." }
             let mean = cmp.gaps.reduce(0, +) / Double(cmp.gaps.count)
-            return "- \(cmp.regulation.rawValue): bounds \(Fmt.g(range.lowerBound, 3))–\(Fmt.g(range.upperBound, 3)) compared; Muon higher in \(cmp.muonWins) of \(cmp.bins.count) bins, mean gap \(Fmt.pct(mean))."
+            return "- \(cmp.regulation.rawValue): bounds \(Fmt.g(range.lowerBound, 3))–\(Fmt.g(range.upperBound, 3)) compared; Muon higher in \(cmp.muonWins) of \(cmp.bins.count) bins, mean gap \(Fmt.g(100 * mean, 2)) percentage points."
         }
         // Stable rank at the strongest setting of each regulation: does the constraint collapse the weights?
         func medianRank(_ o: OptimizerKind, _ r: Regulation) -> Double {
@@ -72,7 +72,7 @@ enum Figures {
 
             \(lines.joined(separator: "\n"))
 
-            Pooled over all bins the gap is \(Fmt.estimate(e.meanGap, e.meanGapSE)) (Muon − AdamW, seed standard error). \
+            Pooled over all bins the gap is \(Fmt.estimate(100 * e.meanGap, 100 * e.meanGapSE)) percentage points (Muon − AdamW, seed standard error). \
             The smallest certified bound in the sweep is \(Fmt.g(lowest[0], 3)) with AdamW and \(Fmt.g(lowest[1], 3)) with Muon.
 
             \(mechanism)
