@@ -10,6 +10,7 @@ import Numerics
 @testable import ModelCollapse
 @testable import OverparamSlowsGD
 @testable import ScaledGDLambda
+@testable import IBPTightness
 @testable import Sophia
 @testable import EdgeOfStability
 @testable import DoG
@@ -36,6 +37,7 @@ enum AllPapers {
         Entry(info: ModelCollapse.info) { try ModelCollapse.run(options: $0, report: $1) },
         Entry(info: OverparamSlowsGD.info) { try OverparamSlowsGD.run(options: $0, report: $1) },
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
+        Entry(info: IBPTightness.info) { try IBPTightness.run(options: $0, report: $1) },
         Entry(info: Sophia.info) { try Sophia.run(options: $0, report: $1) },
         Entry(info: EdgeOfStability.info) { try EdgeOfStability.run(options: $0, report: $1) },
         Entry(info: DoG.info) { try DoG.run(options: $0, report: $1) },
