@@ -54,8 +54,7 @@ enum ExactCheck {
                      },
                      caption: "Networks 4-8-8-3 at initialization; exact bounds by region enumeration and linear programs.")
         report.prose("""
-            In all \(r.rows.count) cases the IBP box \(r.contained == r.rows.count ? "contained" : "did not always contain") the exact margin range \
-            (\(r.contained) of \(r.rows.count)). In the \(r.stableCases) cases without an unstable neuron the true and the local tightness agree to \
+            The IBP box contained the exact margin range in \(r.contained) of \(r.rows.count) cases. In the \(r.stableCases) cases without an unstable neuron the true and the local tightness agree to \
             \(r.stableCases > 0 ? Fmt.sci(r.stableMaxGap) : "n/a"); with unstable neurons the local tightness is only an approximation of the true one.
             """)
     }

@@ -135,7 +135,7 @@ enum Initialization {
         report.claim(claim(e))
 
         report.table(["width n", "τ (authors' mean of ratios)", "R̂(n) pooled", "closed form R(n)", "√(π/(2n))", "ReLU local τ"],
-                     widthRows.map { [String($0.n), Fmt.estimate($0.authors, $0.authorsSE), Fmt.estimate($0.pooled, $0.se),
+                     widthRows.map { [String($0.n), Fmt.estimate($0.authors, $0.authorsSE, digits: nil), Fmt.estimate($0.pooled, $0.se, digits: nil),
                                       Fmt.g(Tightness.twoLayerClosedForm($0.n), 5), Fmt.g((Double.pi / (2 * Double($0.n))).squareRoot(), 5), Fmt.g($0.local, 4)] },
                      caption: "2-layer networks d = \(d) → n → 10, margins of label 0, \(c.draws) draws per width (mean ± se over draws).")
         let xs = widthRows.map { Double($0.n) }
@@ -144,7 +144,7 @@ enum Initialization {
                                       Series("ReLU local (Monte Carlo)", x: xs, y: widthRows.map(\.local), marker: "x", style: .points),
                                       Series("closed form R(n)", x: xs, y: widthRows.map { Tightness.twoLayerClosedForm($0.n) })]))
         report.table(["layers L", "deep linear τ", "(π/(2n))^((L−1)/2)", "ReLU local τ", "local / linear"],
-                     depthRows.map { [String($0.layers), Fmt.estimate($0.linear, $0.linearSE), Fmt.g(Foundation.pow(predicted, Double($0.layers - 1)), 4),
+                     depthRows.map { [String($0.layers), Fmt.estimate($0.linear, $0.linearSE, digits: nil), Fmt.g(Foundation.pow(predicted, Double($0.layers - 1)), 4),
                                       Fmt.g($0.local, 4), Fmt.g($0.local / $0.linear, 4)] },
                      caption: "Hidden width n = \(c.depthWidth), He-scaled Gaussian weights, \(c.draws) draws per depth.")
         ExactCheck.table(exact, report: report)
@@ -155,8 +155,8 @@ enum Initialization {
             1 − 1/(4n) factor), and the pooled Monte Carlo ratio stays within \(Fmt.pct(e.closedFormMaxRelative, 2)) of R(n) at every width. \
             In depth, ln τ falls linearly with R² = \(Fmt.g(dFit.rSquared, 5)): the fitted per-layer factor is \(Fmt.g(factor, 4)) against \
             √(π/(2n)) = \(Fmt.g(predicted, 4)) at n = \(c.depthWidth), so each extra layer divides the tightness by about \(Fmt.g(1 / factor, 3)). \
-            The ReLU network's local tightness decays more slowly, by a factor \(Fmt.g(Foundation.exp(lFit.slope), 4)) per layer, because \
-            about half of each layer is inactive at the data point (local/linear at width \(widest.n): \(Fmt.g(e.localOverDeepLinear, 4)), derived √2 ≈ 1.414). \
+            The ReLU network's local tightness decays by a factor \(Fmt.g(Foundation.exp(lFit.slope), 4)) per layer (√(π/n) = \
+            \(Fmt.g((Double.pi / Double(c.depthWidth)).squareRoot(), 4)) if exactly half of each layer is active at the data point) (local/linear at width \(widest.n): \(Fmt.g(e.localOverDeepLinear, 4)), derived √2 ≈ 1.414). \
             This is why the pitfall matters: the "local" tightness of a ReLU network at initialization is not the tightness of the deep linear \
             network with the same weights; the theory is about the latter, and the width and depth laws hold for both with n replaced by \
             the number of active units.

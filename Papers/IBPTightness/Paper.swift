@@ -3,18 +3,6 @@ import Numerics
 import Learning
 import Notebook
 
-/*: overview
- The paper asks why certified training with the loosest bounding method, interval bound propagation
- (IBP), works so well. It measures the looseness of IBP by **propagation tightness**, the ratio of the
- optimal output box to IBP's box for a (locally) linear network, and claims: (1) at initialization
- tightness falls with width, like n^(−1/2) for two layers, and exponentially with depth; (2) IBP
- training raises it by orders of magnitude, far above PGD or standard training, and makes wider
- networks tighter; (3) wider IBP-trained networks certify more, yet tightness alone neither guarantees
- nor is required for certified robustness. This notebook derives the width law in closed form and
- checks it by Monte Carlo, checks IBP against exact bounds on small networks, and trains small MLPs
- on the 8x8 digits with standard, PGD and IBP training at two radii, several seeds each.
- */
-
 /// The table of contents: the paper's facts, the configuration, and the experiments in the paper's order.
 public enum IBPTightness {
     public static let info = PaperInfo(
@@ -102,6 +90,17 @@ public enum IBPTightness {
 
     public static func run(options: RunOptions, report: Report) throws {
         let c = options.quick ? Config.quick : Config.full
+        /*: overview
+         The paper asks why certified training with the loosest bounding method, interval bound propagation
+         (IBP), works so well. It measures the looseness of IBP by **propagation tightness**, the ratio of the
+         optimal output box to IBP's box for a (locally) linear network, and claims: (1) at initialization
+         tightness falls with width, like n^(−1/2) for two layers, and exponentially with depth; (2) IBP
+         training raises it by orders of magnitude, far above PGD or standard training, and makes wider
+         networks tighter; (3) wider IBP-trained networks certify more, yet tightness alone neither guarantees
+         nor is required for certified robustness. This notebook derives the width law in closed form and
+         checks it by Monte Carlo, checks IBP against exact bounds on small networks, and trains small MLPs
+         on the 8x8 digits with standard, PGD and IBP training at two radii, several seeds each.
+         */
         report.literate("overview")
         report.section("Setup")
         report.setup(c.settings(seed: options.seed))

@@ -21,7 +21,7 @@ enum TrainedNetworks {
     static func claim2(_ e: Evidence, epsilons: [Double]) -> Claim {
         let few = e.widths >= 3 ? nil : "fit over \(e.widths) widths"
         return Claim(id: "C2",
-            statement: "IBP training makes networks much tighter than PGD or standard training, and under IBP training tightness grows with width (Section 5, Figures 6–8).",
+            statement: "IBP training makes networks much tighter than PGD or standard training, and under IBP training tightness grows with width (Sections 3.3 and 5).",
             checks: [
                 Check("min over (ε, width) of τ_IBP / τ_PGD", measured: e.ibpOverPGD, .atLeast(5), format: "%.3g"),
                 Check("min over (ε, width) of τ_IBP / τ_standard", measured: e.ibpOverStandard, .atLeast(5), format: "%.3g"),
