@@ -72,10 +72,10 @@ extension TrainedNetworks {
             against PGD (\(Fmt.g(ratioPGD, 3))) and at n = \(argStd.0), ε = \(Fmt.g(argStd.1)) against standard training (\(Fmt.g(ratioStd, 3))); \
             the table shows the ratio at every width. IBP was the tightest on \
             \(wins) of \(cases) seed-by-seed comparisons. Under IBP training the fitted exponent of τ in the width was \(slopeText) — \
-            compare −1/2 at initialization (experiment 1), where wider networks are looser. Measured against each network's own \
-            initialization, IBP training multiplied the tightness by \(gains) (ε = \(Fmt.g(eLast)), widths \(Fmt.list(xs))): the gain grows \
-            with width because the starting point falls with width, which is the paper's theoretical reading (tightness improves with IBP \
-            training, more so for wider networks); in this small setting the end points themselves \(tauT.allSatisfy { $0 >= 2 } ? "also rise" : "did not rise significantly") with width.
+            compare −1/2 at initialization (experiment 1). Measured against each network's own initialization, IBP training \
+            multiplied the tightness by \(gains) (ε = \(Fmt.g(eLast)), widths \(Fmt.list(xs))): the gain is the trained tightness over \
+            a starting point that falls like n^(−1/2). In this small setting the trained tightness itself \
+            \(tauT.allSatisfy { $0 >= 2 } ? "rose" : "did not rise by 2 standard errors") with width.
             """)
 
         report.claim(claim3(e, epsilons: c.epsilons))
@@ -86,7 +86,7 @@ extension TrainedNetworks {
         report.discussion("""
             The fitted slope of the IBP-certified accuracy in the width was \(certText). \
             \(pairs.count) ordered pairs of configurations are tighter yet certify less, both beyond 2 se\(best.map { p in
-                "; the largest certified gap: \(p.a) has τ higher by \(Fmt.g(p.dTau, 3)) than \(p.b) but certifies \(Fmt.pct(-p.dCert)) fewer test images at ε = \(Fmt.g(c.epsilons[p.ei]))" } ?? ""). \
+                "; the largest certified gap: \(p.a) has τ higher by \(Fmt.g(p.dTau, 3)) than \(p.b) but certifies fewer test images, by \(Fmt.pct(-p.dCert)) of the test set, at ε = \(Fmt.g(c.epsilons[p.ei]))" } ?? ""). \
             Tightness measures how much IBP loses against the optimal box of the local linear network; certification also needs a large \
             margin at the point, which tightness does not see.
             """)

@@ -156,7 +156,7 @@ enum Initialization {
             In depth, ln τ falls linearly with R² = \(Fmt.g(dFit.rSquared, 5)): the fitted per-layer factor is \(Fmt.g(factor, 4)) against \
             √(π/(2n)) = \(Fmt.g(predicted, 4)) at n = \(c.depthWidth), so each extra layer divides the tightness by about \(Fmt.g(1 / factor, 3)). \
             The ReLU network's local tightness decays by a factor \(Fmt.g(Foundation.exp(lFit.slope), 4)) per layer (√(π/n) = \
-            \(Fmt.g((Double.pi / Double(c.depthWidth)).squareRoot(), 4)) if exactly half of each layer is active at the data point) (local/linear at width \(widest.n): \(Fmt.g(e.localOverDeepLinear, 4)), derived √2 ≈ 1.414). \
+            \(Fmt.g((Double.pi / Double(c.depthWidth)).squareRoot(), 4)) if exactly half of each layer is active at the data point; local/linear at width \(widest.n): \(Fmt.g(e.localOverDeepLinear, 4)), derived √2 ≈ 1.414). \
             This is why the pitfall matters: the "local" tightness of a ReLU network at initialization is not the tightness of the deep linear \
             network with the same weights; the theory is about the latter, and the width and depth laws hold for both with n replaced by \
             the number of active units.
