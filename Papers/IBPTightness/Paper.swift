@@ -74,12 +74,12 @@ public enum IBPTightness {
                                  pgdSteps: 5, evalPGDSteps: 10, trainCount: 1297, evalPoints: 500)
 
         func settings(seed: UInt64) -> [Setting] {
-            [Setting("widths, initialization", initWidths.map(Double.init), "2-layer deep linear networks 64 → n → 10; the issue's range 16 … 1024"),
+            [Setting("widths, initialization", initWidths.map(Double.init), "2-layer deep linear networks 64 → n → 10; nearly two decades of width"),
              Setting("draws per width / depth", draws, "independent Gaussian weight draws; standard errors over draws"),
              Setting("depths L, initialization", depths.map(Double.init), "weight matrices; hidden width \(depthWidth)"),
              Setting("exact check", "4-8-8-3 networks, \(exactNetworks) per ε, ε ∈ \(Fmt.list(exactEpsilons))", "small enough to enumerate every activation region"),
              Setting("trained MLPs", "64 → n → n → 10, n ∈ \(Fmt.list(widths.map(Double.init)))", "small widths so that the whole run takes about a minute; the paper uses CNNs of 3–13 layers"),
-             Setting("ε (train and test)", epsilons, "the issue's radii on pixels scaled to [0, 1]; boxes clipped to [0, 1]"),
+             Setting("ε (train and test)", epsilons, "radii on pixels scaled to [0, 1] (small for the 8x8 digits); boxes clipped to [0, 1]"),
              Setting("seeds per configuration", seeds, "independent initializations and batch orders inside the run"),
              Setting("epochs, batch, optimizer", "\(epochs), \(batch), Adam η = \(Fmt.g(learningRate))", "few epochs to keep the run short; ε and κ ramp over the first half"),
              Setting("PGD steps (train / test)", "\(pgdSteps) / \(evalPGDSteps)", "step 2.5ε/steps, random start"),

@@ -3,7 +3,7 @@ import Numerics
 import Learning
 import Notebook
 
-/// The tightness measure, its closed form at initialization, and the network helpers shared by the experiments.
+/// The tightness measure, its closed form at initialization, and the network functions shared by the experiments.
 enum Tightness {
     /*: definition
      **Propagation tightness (the paper's Definition; the authors' `PI_functions.py`).** For a deep
