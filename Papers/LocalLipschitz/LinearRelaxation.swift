@@ -144,8 +144,7 @@ public enum LinearBoundPropagation {
         for m in 0..<hidden {
             precondition(net.activations[m] == .relu, "LinearBoundPropagation: hidden activations must be ReLU")
             let n = net.sizes[m + 1]
-            var ibp = previousActivation.mapped(by: net.weights[m])
-            for i in 0..<n { ibp.lower[i] += net.biases[m][i]; ibp.upper[i] += net.biases[m][i] }
+            let ibp = previousActivation.affine(net.weights[m], net.biases[m])
             var z = ibp
             if m > 0 {
                 var coeffs = [Matrix?](repeating: nil, count: m + 1)
@@ -162,7 +161,7 @@ public enum LinearBoundPropagation {
                 }
             }
             result.layers.append(z)
-            previousActivation = IntervalVector(lower: z.lower.map { Swift.max(0, $0) }, upper: z.upper.map { Swift.max(0, $0) })
+            previousActivation = z.relu()
         }
         return result
     }

@@ -12,6 +12,7 @@ import Numerics
 @testable import ScaledGDLambda
 @testable import SAM
 @testable import MuonLipschitz
+@testable import IBPTightness
 @testable import Sophia
 @testable import EdgeOfStability
 @testable import DoG
@@ -40,6 +41,7 @@ enum AllPapers {
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
         Entry(info: SAM.info) { try SAM.run(options: $0, report: $1) },
         Entry(info: MuonLipschitz.info) { try MuonLipschitz.run(options: $0, report: $1) },
+        Entry(info: IBPTightness.info) { try IBPTightness.run(options: $0, report: $1) },
         Entry(info: Sophia.info) { try Sophia.run(options: $0, report: $1) },
         Entry(info: EdgeOfStability.info) { try EdgeOfStability.run(options: $0, report: $1) },
         Entry(info: DoG.info) { try DoG.run(options: $0, report: $1) },
