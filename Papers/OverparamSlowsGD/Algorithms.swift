@@ -36,6 +36,30 @@ enum Objective {
         }
     }
 
+    /// (loss, ∇_F, ∇_G, F Gᵀ) for M = F Gᵀ.
+    func asymmetricGradient(_ f: Matrix, _ g: Matrix) -> (loss: Double, gradF: Matrix, gradG: Matrix, product: Matrix) {
+        asymmetricGradients([(f, g)])[0]
+    }
+
+    /// The same for several factor pairs; on the sensing loss all their gradients in M come from one
+    /// pass over the operator (`SensingProblem.lossesAndGradients`), with the bits of one pair alone.
+    func asymmetricGradients(_ pairs: [(f: Matrix, g: Matrix)]) -> [(loss: Double, gradF: Matrix, gradG: Matrix, product: Matrix)] {
+        let products = pairs.map { matmul($0.f, $0.g, transB: true) }
+        let inM: [(loss: Double, gradient: Matrix)]
+        switch self {
+        case .sensing(let p): inM = p.lossesAndGradients(products)
+        case .population(let t):
+            inM = products.map { m in
+                let delta = m - t.matrix
+                return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, delta)
+            }
+        }
+        return pairs.indices.map { k in
+            let (f, g) = pairs[k], gm = inM[k].gradient
+            return (inM[k].loss, matmul(gm, g), matmul(gm, f, transA: true), products[k])
+        }
+    }
+
     /// ||M − M*||_F / ||M*||_F.
     func relativeError(_ m: Matrix) -> Double { (m - truth.matrix).frobeniusNorm / truth.matrix.frobeniusNorm }
 }
@@ -112,21 +136,11 @@ enum Algorithms {
             for j in active {
                 if let t0 = runs[j].rebalanceAt, t == t0 { (fs[j], gs[j]) = try rebalance(fs[j], gs[j], rank: r, constant: runs[j].constant) }
             }
-            let products = active.map { matmul(fs[$0], gs[$0], transB: true) }
-            let gradients: [(loss: Double, gradient: Matrix)]
-            switch objective {
-            case .sensing(let p): gradients = p.lossesAndGradients(products)
-            case .population(let truth):
-                gradients = products.map { m in
-                    let delta = m - truth.matrix
-                    return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, delta)
-                }
-            }
+            let gradients = objective.asymmetricGradients(active.map { (fs[$0], gs[$0]) })
             for (k, j) in active.enumerated() {
-                let (loss, gm) = gradients[k]
+                let (loss, gf, gg, product) = gradients[k]
                 guard loss.isFinite else { throw NumericalFailure.nonFinite("loss is \(loss) at iteration \(t) of \(runs[j].label)") }
-                if runs[j].settings.recordAt.contains(t) { traces[j].record(t, objective.relativeError(products[k])) }
-                let gf = matmul(gm, gs[j]), gg = matmul(gm, fs[j], transA: true)
+                if runs[j].settings.recordAt.contains(t) { traces[j].record(t, objective.relativeError(product)) }
                 fs[j].addScaled(gf, -runs[j].settings.eta)
                 gs[j].addScaled(gg, -runs[j].settings.eta)
             }
