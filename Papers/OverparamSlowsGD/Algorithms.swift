@@ -42,21 +42,16 @@ enum Objective {
     }
 
     /// The same for several factor pairs; on the sensing loss all their gradients in M come from one
-    /// pass over the operator (`SensingProblem.lossesAndGradients`), with the bits of one pair alone.
+    /// pass over the operator (`SensingProblem.asymmetricFactorGradients`), with the bits of one pair alone.
     func asymmetricGradients(_ pairs: [(f: Matrix, g: Matrix)]) -> [(loss: Double, gradF: Matrix, gradG: Matrix, product: Matrix)] {
-        let products = pairs.map { matmul($0.f, $0.g, transB: true) }
-        let inM: [(loss: Double, gradient: Matrix)]
         switch self {
-        case .sensing(let p): inM = p.lossesAndGradients(products)
+        case .sensing(let p): return p.asymmetricFactorGradients(pairs)
         case .population(let t):
-            inM = products.map { m in
-                let delta = m - t.matrix
-                return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, delta)
+            return pairs.map { f, g in
+                let product = matmul(f, g, transB: true)
+                let delta = product - t.matrix
+                return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, matmul(delta, g), matmul(delta, f, transA: true), product)
             }
-        }
-        return pairs.indices.map { k in
-            let (f, g) = pairs[k], gm = inM[k].gradient
-            return (inM[k].loss, matmul(gm, g), matmul(gm, f, transA: true), products[k])
         }
     }
 
@@ -92,17 +87,6 @@ enum Algorithms {
         return trace
     }
 
-    /// GD on F Gᵀ from F₀ = α·N(0,1), G₀ = (α/3)·N(0,1). If `rebalanceAt` is set, the one-step
-    /// modification (with spurious F-columns of norm √(c·σ_r), c = `rebalanceConstant`) is applied once there.
-    /// Returns the trace and the final factors.
-    static func asymmetricGD(_ objective: Objective, _ s: RunSettings, rank r: Int, rebalanceAt: Int? = nil,
-                             rebalanceConstant: Double = 1, rng: inout RandomSource, label: String) throws
-        -> (trace: ConvergenceTrace, f: Matrix, g: Matrix)
-    {
-        let run = AsymmetricRun(settings: s, rebalanceAt: rebalanceAt, constant: rebalanceConstant, rng: rng, label: label)
-        return try asymmetricGD(objective, [run], rank: r)[0]
-    }
-
     /// One F Gᵀ run of `asymmetricGD`: its settings, its one-step modification, its generator.
     struct AsymmetricRun {
         var settings: RunSettings
@@ -112,7 +96,11 @@ enum Algorithms {
         var label: String
     }
 
-    /// Several F Gᵀ runs on one objective, stepped together: at every step the sensing gradients of
+    /// GD on F Gᵀ from F₀ = α·N(0,1), G₀ = (α/3)·N(0,1); a run with `rebalanceAt` set gets the one-step
+    /// modification (spurious F-columns of norm √(c·σ_r), c = `constant`) once there. Returns each run's
+    /// trace and final factors.
+    ///
+    /// Several F Gᵀ runs on one objective are stepped together: at every step the sensing gradients of
     /// all runs come from one pass over the operator (`SensingProblem.lossesAndGradients`), which is
     /// where the time goes. Each run's arithmetic is exactly that of running it alone.
     static func asymmetricGD(_ objective: Objective, _ runs: [AsymmetricRun], rank r: Int) throws

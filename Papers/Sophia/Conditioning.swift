@@ -1,6 +1,7 @@
 import Foundation
 import Numerics
 import Notebook
+import Learning
 
 /// Experiment 2: steps to a fixed accuracy against the condition number on separable convex problems.
 enum Conditioning {
@@ -32,7 +33,7 @@ enum Conditioning {
             if f(x) <= target { return t }
             for i in 0..<d { let q = phi(p, x[i]); g[i] = lambda[i] * q.d1; h[i] = lambda[i] * q.d2 }
             //: begin compare
-            if sophia { Methods.sophiaStep(&x, m: g, h: h, eta: c.sophiaEta, rho: c.rho, epsilon: c.epsilon) }
+            if sophia { SophiaOptimizer.clippedStep(&x, m: g, h: h, eta: c.sophiaEta, rho: c.rho, epsilon: c.epsilon) }
             else { for i in 0..<d { x[i] -= gdEta * g[i] } }
             //: end compare
         }

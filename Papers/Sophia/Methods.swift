@@ -9,10 +9,6 @@ import Notebook
 enum Methods {
     static let sharedFile = Literate.packageFile("Sources/Learning/Sophia.swift")
 
-    static func sophiaStep(_ theta: inout [Double], m: [Double], h: [Double], eta: Double, rho: Double, epsilon: Double) {
-        SophiaOptimizer.clippedStep(&theta, m: m, h: h, eta: eta, rho: rho, epsilon: epsilon)
-    }
-
     /// Weaves the update into the report.
     static func showUpdate(_ report: Report) { report.code("sophia", file: sharedFile) }
 }

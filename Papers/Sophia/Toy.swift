@@ -36,7 +36,7 @@ enum Toy {
             case .sign: for i in 0..<2 { theta[i] -= eta * (g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)) }
             case .adam: adam.step(&theta, gradient: g)
             case .newton: let h = hessianDiagonal(theta); for i in 0..<2 { theta[i] -= eta * g[i] / h[i] }
-            case .sophia: Methods.sophiaStep(&theta, m: g, h: hessianDiagonal(theta), eta: eta, rho: c.rho, epsilon: c.epsilon)
+            case .sophia: SophiaOptimizer.clippedStep(&theta, m: g, h: hessianDiagonal(theta), eta: eta, rho: c.rho, epsilon: c.epsilon)
             }
             out.append(theta)
         }

@@ -190,8 +190,19 @@ extension SensingProblem {
     public func asymmetricFactorGradient(_ f: Matrix, _ g: Matrix)
         -> (loss: Double, gradF: Matrix, gradG: Matrix, product: Matrix)
     {
-        let m = matmul(f, g, transB: true)
-        let (loss, gm) = lossAndGradient(m)
-        return (loss, matmul(gm, g), matmul(gm, f, transA: true), m)
+        asymmetricFactorGradients([(f, g)])[0]
+    }
+
+    /// The same for several factor pairs (runs stepped in lockstep): their gradients in M come from one
+    /// pass over the operator (`lossesAndGradients`), each with the bits of its pair alone.
+    public func asymmetricFactorGradients(_ pairs: [(f: Matrix, g: Matrix)])
+        -> [(loss: Double, gradF: Matrix, gradG: Matrix, product: Matrix)]
+    {
+        let products = pairs.map { matmul($0.f, $0.g, transB: true) }
+        let inM = lossesAndGradients(products)
+        return pairs.indices.map { k in
+            let (f, g) = pairs[k], gm = inM[k].gradient
+            return (inM[k].loss, matmul(gm, g), matmul(gm, f, transA: true), products[k])
+        }
     }
 }

@@ -132,9 +132,9 @@ final class OverparamSlowsGDTests: XCTestCase {
         let eta = 0.1, sigmaR = 0.5
         let truth = LowRankTruth.asymmetric(n1: 10, n2: 10, singularValues: [1, sigmaR], rng: &rng)
         let schedule = Set(stride(from: 0, through: 1_500, by: 5))
-        var init1 = RandomSource(seed: 12)
-        let fixed = try Algorithms.asymmetricGD(.population(truth), RunSettings(rank: 4, alpha: 0.05, eta: eta, iterations: 1_500, recordAt: schedule),
-                                                rank: 2, rebalanceAt: 400, rng: &init1, label: "small").trace
+        let run = Algorithms.AsymmetricRun(settings: RunSettings(rank: 4, alpha: 0.05, eta: eta, iterations: 1_500, recordAt: schedule),
+                                           rebalanceAt: 400, rng: RandomSource(seed: 12), label: "small")
+        let fixed = try Algorithms.asymmetricGD(.population(truth), [run], rank: 2)[0].trace
         let rate = try XCTUnwrap(fixed.linearRate(from: 410, untilBelow: 1e-12).fit)
         XCTAssertEqual(-rate.slope, -Foundation.log(1 - eta * sigmaR), accuracy: 0.01 * eta * sigmaR)
 
