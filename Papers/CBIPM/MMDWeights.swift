@@ -80,16 +80,25 @@ enum MMDWeights {
                                                relativeGap: solution.gap / scale, converged: solution.converged))
     }
 
-    /// K·w for a symmetric n x n kernel stored in single precision, as Σⱼ wⱼ Kⱼ (row axpys).
+    /// K·w for a symmetric n x n kernel stored in single precision, as Σⱼ wⱼ Kⱼ (row axpys, four
+    /// rows per pass over y; each yᵢ still gets its terms one at a time in the order j = 0, 1, …).
     static func singlePrecisionProduct(_ k: [Float], _ w: [Double]) -> [Double] {
         let n = w.count
         var y = [Float](repeating: 0, count: n)
         k.withUnsafeBufferPointer { kp in
             y.withUnsafeMutableBufferPointer { yp in
                 let K = kp.baseAddress!, Y = yp.baseAddress!
-                for j in 0..<n {
+                var j = 0
+                while j + 4 <= n {
+                    let (a0, a1, a2, a3) = (Float(w[j]), Float(w[j + 1]), Float(w[j + 2]), Float(w[j + 3]))
+                    let r0 = K + j * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
+                    for i in 0..<n { Y[i] = Y[i] + a0 * r0[i] + a1 * r1[i] + a2 * r2[i] + a3 * r3[i] }
+                    j += 4
+                }
+                while j < n {
                     let a = Float(w[j]), row = K + j * n
                     for i in 0..<n { Y[i] += a * row[i] }
+                    j += 1
                 }
             }
         }

@@ -100,10 +100,8 @@ struct SimplexQuadratic: Sendable {
         refresh()
         try quadratic.storage.withUnsafeBufferPointer { qp in
             let Q = qp.baseAddress!
+            var scan = FrankWolfeScan.extremes(d, w)
             while true {
-                if iteration % 5000 == 0 && iteration > 0 { refresh() }
-                // One pass: min over all dᵢ, max over the support, and dᵀw.
-                let scan = FrankWolfeScan.extremes(d, w)
                 let (low, high, s, v) = (scan.low, scan.high, scan.lowIndex, scan.highIndex)
                 gap = 2 * (scan.dot - low)
                 if !gap.isFinite { throw LinearAlgebraError.nonFiniteInput(routine: "SimplexQuadratic (iterate)") }
@@ -115,10 +113,18 @@ struct SimplexQuadratic: Sendable {
                 let gamma = curvature > 0 ? Swift.min((high - low) / curvature, maxStep) : maxStep
                 w[s] += gamma
                 if gamma == maxStep { w[v] = 0 } else { w[v] -= gamma }
-                let rs = Q + s * n, rv = Q + v * n
-                d.withUnsafeMutableBufferPointer { dp in
-                    let D = dp.baseAddress!
-                    for i in 0..<n { D[i] += gamma * (rs[i] - rv[i]) }
+                if iteration % 5000 == 0 {
+                    refresh()
+                    scan = FrankWolfeScan.extremes(d, w)
+                } else {
+                    // d += γ(Q_s − Q_v) and the next step's scan (min over all dᵢ, max over the
+                    // support, dᵀw), in one pass.
+                    scan = d.withUnsafeMutableBufferPointer { dp in
+                        w.withUnsafeBufferPointer { wp in
+                            FrankWolfeScan.pass(dp.baseAddress!, wp.baseAddress!, n,
+                                                update: (Q + s * n, Q + v * n, gamma))
+                        }
+                    }
                 }
             }
         }
@@ -129,8 +135,10 @@ struct SimplexQuadratic: Sendable {
     }
 }
 
-/// The scan of one Frank–Wolfe step: branch-free scalar code with four independent lanes, which the
-/// compiler keeps in registers (Swift's generic SIMD masks compiled to far slower code).
+/// The scan of one Frank–Wolfe step, optionally fused with the update of d that precedes it: four
+/// SIMD lanes, lane k taking the indices i ≡ k (mod 4) (the last n mod 4 go to lane 0), each keeping
+/// its minimum and maximum with their first index and its own partial sum of dᵢwᵢ; the lanes are
+/// merged as (0 + 1) + (2 + 3). The fused pass gives the same bits as the update followed by the scan.
 enum FrankWolfeScan {
     struct Extremes {
         /// minᵢ dᵢ and its first index.
@@ -163,23 +171,50 @@ enum FrankWolfeScan {
     }
 
     static func extremes(_ d: [Double], _ w: [Double]) -> Extremes {
+        var d = d
         let n = d.count
-        let lane = d.withUnsafeBufferPointer { dp in
-            w.withUnsafeBufferPointer { wp -> Lane in
-                let D = dp.baseAddress!, W = wp.baseAddress!
-                var l0 = Lane(), l1 = Lane(), l2 = Lane(), l3 = Lane()
-                var i = 0
-                while i + 4 <= n {
-                    l0.take(D[i], W[i], i)
-                    l1.take(D[i + 1], W[i + 1], i + 1)
-                    l2.take(D[i + 2], W[i + 2], i + 2)
-                    l3.take(D[i + 3], W[i + 3], i + 3)
-                    i += 4
-                }
-                while i < n { l0.take(D[i], W[i], i); i += 1 }
-                return Lane.merge(Lane.merge(l0, l1), Lane.merge(l2, l3))
-            }
+        return d.withUnsafeMutableBufferPointer { dp in
+            w.withUnsafeBufferPointer { wp in pass(dp.baseAddress!, wp.baseAddress!, n, update: nil) }
         }
+    }
+
+    /// If `update` = (a, b, γ), first dᵢ += γ(aᵢ − bᵢ) in place; then the scan of d.
+    @inline(__always)
+    static func pass(_ D: UnsafeMutablePointer<Double>, _ W: UnsafePointer<Double>, _ n: Int,
+                     update: (UnsafePointer<Double>, UnsafePointer<Double>, Double)?) -> Extremes {
+        typealias V = SIMD4<Double>
+        var low = V(repeating: .infinity), high = V(repeating: -.infinity), dot = V()
+        var lowIndex = SIMD4<Int64>(repeating: .max), highIndex = SIMD4<Int64>(repeating: .max)
+        var index = SIMD4<Int64>(0, 1, 2, 3)
+        var i = 0
+        while i + 4 <= n {
+            var d = UnsafeRawPointer(D + i).loadUnaligned(as: V.self)
+            if let (a, b, gamma) = update {
+                let ra = UnsafeRawPointer(a + i).loadUnaligned(as: V.self)
+                let rb = UnsafeRawPointer(b + i).loadUnaligned(as: V.self)
+                d += V(repeating: gamma) * (ra - rb)
+                UnsafeMutableRawPointer(D + i).storeBytes(of: d, as: V.self)
+            }
+            let w = UnsafeRawPointer(W + i).loadUnaligned(as: V.self)
+            let lower = d .< low
+            low.replace(with: d, where: lower)
+            lowIndex.replace(with: index, where: lower)
+            let higher = (w .> V()) .& (d .> high)
+            high.replace(with: d, where: higher)
+            highIndex.replace(with: index, where: higher)
+            dot += d * w
+            index &+= 4
+            i += 4
+        }
+        var lanes = (0..<4).map { k in
+            Lane(low: low[k], lowIndex: Int(lowIndex[k]), high: high[k], highIndex: Int(highIndex[k]), dot: dot[k])
+        }
+        while i < n {
+            if let (a, b, gamma) = update { D[i] += gamma * (a[i] - b[i]) }
+            lanes[0].take(D[i], W[i], i)
+            i += 1
+        }
+        let lane = Lane.merge(Lane.merge(lanes[0], lanes[1]), Lane.merge(lanes[2], lanes[3]))
         return Extremes(low: lane.low, lowIndex: lane.lowIndex == Int.max ? -1 : lane.lowIndex,
                         high: lane.high, highIndex: lane.highIndex == Int.max ? -1 : lane.highIndex, dot: lane.dot)
     }

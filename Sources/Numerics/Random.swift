@@ -26,10 +26,27 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         spareNormal = nil
     }
 
-    /// An independent generator: the state of `RandomSource(seed:)` advanced by (k+1)·2¹²⁸ steps.
+    /// A generator at a given raw state (for building the jump's matrix from unit states).
+    fileprivate init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        (s0, s1, s2, s3) = state
+        seed = 0
+        spareNormal = nil
+    }
+
+    fileprivate var state: (UInt64, UInt64, UInt64, UInt64) { (s0, s1, s2, s3) }
+
+    /// An independent generator: the state of `RandomSource(seed:)` advanced by (k+1)·2¹²⁸ steps,
+    /// that is k+1 calls of `jump()`. For large k the jumps are composed: the jump is linear over
+    /// GF(2), so k+1 jumps are the product of the precomputed powers J^(2^i) for the bits of k+1
+    /// (`JumpPowers`), the same state in O(log k) matrix-vector products.
     public static func stream(seed: UInt64, _ k: Int) -> RandomSource {
+        precondition(k >= 0, "RandomSource.stream: negative stream index \(k)")
         var r = RandomSource(seed: seed)
-        for _ in 0...k { r.jump() }
+        if k < 8 {
+            for _ in 0...k { r.jump() }
+        } else {
+            (r.s0, r.s1, r.s2, r.s3) = JumpPowers.shared.jump(r.s0, r.s1, r.s2, r.s3, times: UInt64(k) + 1)
+        }
         return r
     }
 
@@ -140,5 +157,58 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         let r = f.r
         for j in 0..<k where r[j, j] < 0 { for i in 0..<n { q[i, j] = -q[i, j] } }
         return q
+    }
+}
+
+/// The powers J, J², J⁴, … of the jump as 256 x 256 matrices over GF(2), each stored as the images
+/// of the 256 unit states (column b = J^(2^i) applied to the state with only bit b set), built on
+/// first use under a lock and extended as larger powers are needed.
+final class JumpPowers: @unchecked Sendable {
+    static let shared = JumpPowers()
+
+    private typealias State = (UInt64, UInt64, UInt64, UInt64)
+    /// powers[i][b]: the image of unit state b under J^(2^i).
+    private var powers: [[State]] = []
+    private let lock = NSLock()
+
+    private static func apply(_ columns: [State], _ x: State) -> State {
+        var r: State = (0, 0, 0, 0)
+        for (w, word) in [x.0, x.1, x.2, x.3].enumerated() {
+            var bits = word
+            while bits != 0 {
+                let c = columns[w * 64 + bits.trailingZeroBitCount]
+                r.0 ^= c.0; r.1 ^= c.1; r.2 ^= c.2; r.3 ^= c.3
+                bits &= bits - 1
+            }
+        }
+        return r
+    }
+
+    private func power(_ i: Int) -> [State] {
+        lock.lock(); defer { lock.unlock() }
+        if powers.isEmpty {
+            powers.append((0..<256).map { b in
+                var unit: [UInt64] = [0, 0, 0, 0]
+                unit[b / 64] = 1 << UInt64(b % 64)
+                var g = RandomSource(state: (unit[0], unit[1], unit[2], unit[3]))
+                g.jump()
+                return g.state
+            })
+        }
+        while powers.count <= i {
+            let last = powers[powers.count - 1]
+            powers.append(last.map { JumpPowers.apply(last, $0) })
+        }
+        return powers[i]
+    }
+
+    /// The state (s0, s1, s2, s3) after `times` jumps.
+    func jump(_ s0: UInt64, _ s1: UInt64, _ s2: UInt64, _ s3: UInt64, times: UInt64) -> (UInt64, UInt64, UInt64, UInt64) {
+        var x: State = (s0, s1, s2, s3), n = times, i = 0
+        while n != 0 {
+            if n & 1 != 0 { x = JumpPowers.apply(power(i), x) }
+            n >>= 1; i += 1
+        }
+        return x
     }
 }

@@ -187,4 +187,23 @@ final class RandomTests: XCTestCase {
         let expected = counts.reduce(0, +) / Double(counts.count)
         return counts.reduce(0) { $0 + ($1 - expected) * ($1 - expected) / expected }
     }
+
+    func testFarStreamsEqualRepeatedJumps() {
+        // stream(k) composes precomputed powers of the jump for k ≥ 8; it must be the state of
+        // k + 1 plain jumps, bit for bit (indices around the switch and around powers of two).
+        for seed: UInt64 in [0, 20230523] {
+            var walker = RandomSource(seed: seed)
+            var expected: [Int: [UInt64]] = [:]
+            let wanted: Set = [6, 7, 8, 9, 15, 16, 31, 63, 64, 100, 255, 256, 1000, 1023, 10_007]
+            for k in 0...10_007 {
+                walker.jump()
+                if wanted.contains(k) { var c = walker; expected[k] = (0..<4).map { _ in c.next() } }
+            }
+            for k in wanted.sorted() {
+                var s = RandomSource.stream(seed: seed, k)
+                XCTAssertEqual((0..<4).map { _ in s.next() }, expected[k]!, "seed \(seed), stream \(k)")
+                XCTAssertEqual(s.seed, seed)
+            }
+        }
+    }
 }
