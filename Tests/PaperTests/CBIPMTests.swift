@@ -84,44 +84,6 @@ final class CBIPMTests: XCTestCase {
         XCTAssertLessThan(zip(wAdam, wFW).reduce(0) { $0 + abs($1.0 - $1.1) }, 0.05)
     }
 
-    func testFrankWolfeMatchesTheProjection() throws {
-        // With Q = I, wᵀw − 2vᵀw = ||w − v||² − ||v||², so the minimizer is the projection of v.
-        let v = [0.9, 0.4, -0.2, 0.1, 0.35, -0.05, 0.2, 0.3, 0.0]
-        let solution = try SimplexQuadratic(quadratic: .identity(v.count), linear: v).solve(tolerance: 1e-13)
-        XCTAssertTrue(solution.converged)
-        for (a, b) in zip(solution.weights, Simplex.project(v)) { XCTAssertEqual(a, b, accuracy: 1e-7) }
-        XCTAssertEqual(solution.weights.reduce(0, +), 1, accuracy: 1e-12)
-    }
-
-    func testFrankWolfeScanMatchesNaiveLoops() {
-        var rng = RandomSource(seed: 2)
-        for n in [1, 3, 4, 9, 30] {
-            let d = (0..<n).map { _ in rng.normal() }
-            let w = (0..<n).map { i in i % 3 == 0 ? 0 : rng.uniform() }
-            let scan = FrankWolfeScan.extremes(d, w)
-            XCTAssertEqual(scan.low, d.min()!)
-            XCTAssertEqual(scan.lowIndex, d.firstIndex(of: d.min()!)!)
-            let support = zip(d, w).filter { $0.1 > 0 }.map(\.0)
-            XCTAssertEqual(scan.high, support.max() ?? -.infinity)
-            XCTAssertEqual(scan.highIndex, support.max().map { m in (0..<n).first { w[$0] > 0 && d[$0] == m }! } ?? -1)
-            XCTAssertEqual(scan.dot, Vector.dot(d, w), accuracy: 1e-12)
-        }
-        // Ties go to the first index, in every lane.
-        let tied = FrankWolfeScan.extremes([3, 1, 5, 1, 5, 1], [1, 1, 1, 1, 1, 1])
-        XCTAssertEqual(tied.lowIndex, 1)
-        XCTAssertEqual(tied.highIndex, 2)
-    }
-
-    func testSimplexProjectionClosedForms() {
-        func close(_ a: [Double], _ b: [Double]) {
-            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-12) }
-        }
-        close(Simplex.project([0.2, 0.8]), [0.2, 0.8])                  // already on the simplex
-        close(Simplex.project([2, 0]), [1, 0])
-        close(Simplex.project([5, 5, 5]), [1.0 / 3, 1.0 / 3, 1.0 / 3])  // shift by a constant
-        close(Simplex.project([0.6, 0.5, -1]), [0.55, 0.45, 0])         // τ = 0.05
-    }
-
     func testMinimaxClosedForms() throws {
         // min_w |w₂ − 0.3|: exact balance is attainable, w = (0.7, 0.3).
         let feasible = try SimplexMinimax(absoluteDeviations: Matrix([[0, 1]]), target: [0.3]).solve(tolerance: 1e-4)

@@ -1,15 +1,14 @@
 import Foundation
-import Numerics
 
 // Optimization over the probability simplex Δₙ = {w ∈ ℝⁿ : w ≥ 0, Σ wᵢ = 1}: the exact Euclidean
-// projection and a pairwise Frank–Wolfe solver for convex quadratics (kernel balancing weights),
-// stopped on the Frank–Wolfe gap, a certificate that bounds f(w) − min f.
+// projection and a pairwise Frank–Wolfe solver for convex quadratics (kernel balancing weights, as
+// in CBIPM), stopped on the Frank–Wolfe gap, a certificate that bounds f(w) − min f.
 
 /// The probability simplex.
-enum Simplex {
+public enum Simplex {
     /// The Euclidean projection argmin_{w ∈ Δₙ} ||w − v||₂, by sorting (Held, Wolfe & Crowder 1974;
     /// Duchi et al. 2008): wᵢ = max(vᵢ − τ, 0) with τ chosen so that the result sums to one.
-    static func project(_ v: [Double]) -> [Double] {
+    public static func project(_ v: [Double]) -> [Double] {
         precondition(!v.isEmpty, "Simplex.project: empty vector")
         let u = v.sorted(by: >)
         var cumulative = 0.0, tau = 0.0
@@ -22,17 +21,17 @@ enum Simplex {
     }
 
     /// The uniform point (1/n, …, 1/n).
-    static func uniform(_ n: Int) -> [Double] { [Double](repeating: 1 / Double(n), count: n) }
+    public static func uniform(_ n: Int) -> [Double] { [Double](repeating: 1 / Double(n), count: n) }
 
     /// The Frank–Wolfe gap gᵀw − minᵢ gᵢ of a point w with gradient g: for convex f it bounds
     /// f(w) − min_{Δ} f from above, and it is zero exactly at a minimizer.
-    static func frankWolfeGap(point w: [Double], gradient g: [Double]) -> Double {
+    public static func frankWolfeGap(point w: [Double], gradient g: [Double]) -> Double {
         Vector.dot(g, w) - (g.min() ?? 0)
     }
 
     /// Q·w for a symmetric Q, as Σⱼ wⱼ Qⱼ (row axpys, skipping zero weights), on the calling thread:
     /// the solvers run inside a parallel loop over data sets, so their products stay serial.
-    static func symmetricProduct(_ q: Matrix, _ w: [Double]) -> [Double] {
+    public static func symmetricProduct(_ q: Matrix, _ w: [Double]) -> [Double] {
         let n = w.count
         var y = [Double](repeating: 0, count: n)
         q.storage.withUnsafeBufferPointer { qp in
@@ -55,39 +54,39 @@ enum Simplex {
 /// search of a quadratic, and keeps Qw − b up to date by two rows of Q, so a step costs O(n). It
 /// stops when the Frank–Wolfe gap gᵀw − minᵢ gᵢ, which certifies f(w) − min f ≤ gap, is at most
 /// `tolerance`.
-struct SimplexQuadratic: Sendable {
-    let quadratic: Matrix
-    let linear: [Double]
+public struct SimplexQuadratic: Sendable {
+    public let quadratic: Matrix
+    public let linear: [Double]
 
-    init(quadratic: Matrix, linear: [Double]) {
+    public init(quadratic: Matrix, linear: [Double]) {
         precondition(quadratic.isSquare && quadratic.rows == linear.count, "SimplexQuadratic: Q must be n x n and b of length n")
         self.quadratic = quadratic
         self.linear = linear
     }
 
     /// The outcome of a solve.
-    struct Solution: Sendable {
-        let weights: [Double]
+    public struct Solution: Sendable {
+        public let weights: [Double]
         /// f(weights) = wᵀQw − 2bᵀw.
-        let value: Double
+        public let value: Double
         /// The Frank–Wolfe gap at `weights` (an upper bound on the suboptimality).
-        let gap: Double
-        let iterations: Int
-        let converged: Bool
+        public let gap: Double
+        public let iterations: Int
+        public let converged: Bool
     }
 
-    func value(_ w: [Double]) -> Double {
+    public func value(_ w: [Double]) -> Double {
         Vector.dot(w, Simplex.symmetricProduct(quadratic, w)) - 2 * Vector.dot(linear, w)
     }
 
     /// ∇f(w) = 2(Qw − b).
-    func gradient(_ w: [Double]) -> [Double] {
+    public func gradient(_ w: [Double]) -> [Double] {
         zip(Simplex.symmetricProduct(quadratic, w), linear).map { 2 * ($0 - $1) }
     }
 
     /// Pairwise Frank–Wolfe from `start` (default: the uniform weights) until the Frank–Wolfe gap is
     /// at most `tolerance` or `maxIterations` steps were taken (then `converged` is false).
-    func solve(start: [Double]? = nil, tolerance: Double, maxIterations: Int = 1_000_000) throws -> Solution {
+    public func solve(start: [Double]? = nil, tolerance: Double, maxIterations: Int = 1_000_000) throws -> Solution {
         if quadratic.hasNonFinite || linear.contains(where: { !$0.isFinite }) {
             throw LinearAlgebraError.nonFiniteInput(routine: "SimplexQuadratic")
         }
@@ -139,14 +138,14 @@ struct SimplexQuadratic: Sendable {
 /// SIMD lanes, lane k taking the indices i ≡ k (mod 4) (the last n mod 4 go to lane 0), each keeping
 /// its minimum and maximum with their first index and its own partial sum of dᵢwᵢ; the lanes are
 /// merged as (0 + 1) + (2 + 3). The fused pass gives the same bits as the update followed by the scan.
-enum FrankWolfeScan {
-    struct Extremes {
+public enum FrankWolfeScan {
+    public struct Extremes {
         /// minᵢ dᵢ and its first index.
-        var low: Double, lowIndex: Int
+        public var low: Double, lowIndex: Int
         /// max of dᵢ over wᵢ > 0 (−∞ if none) and its first index (−1 if none).
-        var high: Double, highIndex: Int
+        public var high: Double, highIndex: Int
         /// Σ dᵢwᵢ (NaN if d has a NaN).
-        var dot: Double
+        public var dot: Double
     }
 
     private struct Lane {
@@ -170,7 +169,7 @@ enum FrankWolfeScan {
         }
     }
 
-    static func extremes(_ d: [Double], _ w: [Double]) -> Extremes {
+    public static func extremes(_ d: [Double], _ w: [Double]) -> Extremes {
         var d = d
         let n = d.count
         return d.withUnsafeMutableBufferPointer { dp in
@@ -180,7 +179,7 @@ enum FrankWolfeScan {
 
     /// If `update` = (a, b, γ), first dᵢ += γ(aᵢ − bᵢ) in place; then the scan of d.
     @inline(__always)
-    static func pass(_ D: UnsafeMutablePointer<Double>, _ W: UnsafePointer<Double>, _ n: Int,
+    public static func pass(_ D: UnsafeMutablePointer<Double>, _ W: UnsafePointer<Double>, _ n: Int,
                      update: (UnsafePointer<Double>, UnsafePointer<Double>, Double)?) -> Extremes {
         typealias V = SIMD4<Double>
         var low = V(repeating: .infinity), high = V(repeating: -.infinity), dot = V()
