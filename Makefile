@@ -89,9 +89,11 @@ test:
 	$(SWIFT) test $(SWIFTPM_FLAGS) $(RELEASE)
 
 ## make bench: Reprise vs NumPy/OpenBLAS on this machine, written to Reports/BENCHMARKS.md.
-bench:
-	$(SWIFT) build $(SWIFTPM_FLAGS) $(RELEASE) --product Bench
-	.build/release/Bench --out $(REPORTS)/BENCHMARKS.md
+## make bench [PAPERS=all|none|Target,Target]: the kernel against NumPy, one core busy, and the papers
+## section (each paper's full run on 1 and 2 threads and its dominant loop against the machine's limits).
+PAPERS ?= all
+bench: build
+	.build/release/Bench --out $(REPORTS)/BENCHMARKS.md --papers $(PAPERS)
 
 ## make new PAPER=<Name> [SLUG=<slug>]: a new paper folder from Tools/PaperTemplate that builds, runs in
 ## quick mode, writes a report with one example claim, and has its test (listed in AllPapersTests).

@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Learning", dependencies: ["Numerics"], path: "Sources/Learning"),
         .target(name: "Notebook", path: "Sources/Notebook"),
         .executableTarget(name: "ReportIndex", dependencies: ["Notebook"], path: "Tools/ReportIndex"),
-        .executableTarget(name: "Bench", dependencies: ["Numerics"], path: "Tools/Bench", exclude: ["bench_numpy.py"]),
+        .executableTarget(name: "Bench", dependencies: ["Numerics", "Learning"], path: "Tools/Bench", exclude: ["bench_numpy.py"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"], path: "Tests/NumericsTests"),
         .testTarget(name: "LearningTests", dependencies: ["Numerics", "Learning"], path: "Tests/LearningTests",
                     swiftSettings: testSettings),

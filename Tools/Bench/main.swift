@@ -1,12 +1,15 @@
 // Bench: Reprise's kernels beside NumPy/OpenBLAS on the same operations, sizes and thread counts,
 // measured in the same run (case by case, alternating, so both see the same machine load).
 //
-//   Bench [--quick] [--out Reports/BENCHMARKS.md] [--ops gemm,gemv,...] [--threads 1,2]
+//   Bench [--quick] [--out Reports/BENCHMARKS.md] [--ops gemm,gemv,...] [--threads 1,2] [--papers all|none|A,B]
 //
 // Prints one table (operation, size, threads, times: the best of 3 rounds of 7-repetition medians, ratio Reprise/NumPy, GFLOP/s) and
 // writes it as Markdown (atomically) to --out; a full run defaults to Reports/BENCHMARKS.md, a
 // --quick run (a smoke test: fewer sizes and repetitions) writes only when --out is given.
-// Operations are registered in Ops.swift (`BenchOp.registry`).
+// Operations are registered in Ops.swift (`BenchOp.registry`). The papers section (Papers.swift):
+// every paper's full run on 1 and 2 threads and its dominant loop (DominantLoops.swift) beside the
+// machine's limits; it runs the binaries `make build` leaves in .build/release (full runs only by
+// default: about half an hour).
 import Foundation
 import Numerics
 
@@ -17,8 +20,10 @@ struct Options {
     var threads = [1, 2]
     /// The one-core-busy section: nil = by mode (full runs only).
     var busy: Bool?
+    /// The papers section: nil = by mode (all papers in full runs, none in quick ones).
+    var papers: [String]?
 
-    static let usage = "usage: Bench [--quick] [--out PATH] [--ops gemm,gemv,dot,axpy,cholesky,lu,qr,eigh,svd] [--threads 1,2] [--busy | --no-busy]"
+    static let usage = "usage: Bench [--quick] [--out PATH] [--ops gemm,gemv,dot,axpy,cholesky,lu,qr,eigh,svd] [--threads 1,2] [--busy | --no-busy] [--papers all|none|Target,Target]"
 
     static func parse(_ args: [String]) -> Options {
         var o = Options()
@@ -38,6 +43,9 @@ struct Options {
                 if o.threads.isEmpty { fail("--threads needs positive integers") }
             case "--busy": o.busy = true
             case "--no-busy": o.busy = false
+            case "--papers":
+                let v = value()
+                o.papers = v == "all" ? ["all"] : v == "none" ? [] : v.split(separator: ",").map(String.init)
             case "-h", "--help": print(usage); exit(0)
             default: fail("unknown argument \(args[i])")
             }
@@ -66,6 +74,16 @@ func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 signal(SIGPIPE, SIG_IGN)   // a NumPy server that dies must not take the bench with it
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 let root = packageRoot()
+let allPapers = PapersSection.targets(root: root)
+let paperSelection: [String] = {
+    let asked = options.papers ?? (options.quick ? [] : ["all"])
+    if asked == ["all"] { return allPapers }
+    for name in asked where !allPapers.contains(name) { Options.fail("unknown paper \(name) (papers: \(allPapers.joined(separator: ", ")))") }
+    return asked
+}()
+for name in paperSelection where !FileManager.default.isExecutableFile(atPath: "\(root)/.build/release/\(name)") {
+    Options.fail("no binary .build/release/\(name): run `make build` first")
+}
 let reps = options.quick ? 5 : 7
 let rounds = options.quick ? 1 : 3
 let minTime = options.quick ? 0.005 : 0.03
@@ -128,6 +146,14 @@ if options.busy ?? !options.quick {
 }
 numpy.close()
 numpyBest?.close()
+var paperRows: [PapersSection.PaperRow] = [], loopRows: [PapersSection.LoopRow] = []
+var machineLimits = PapersSection.Limits()
+if !paperSelection.isEmpty {
+    machineLimits = PapersSection.limits(threads: [1, 2], reps: reps, minTime: minTime)
+    loopRows = PapersSection.loops(Set(paperSelection), reps: reps, minTime: minTime)
+    paperRows = PapersSection.papers(paperSelection, root: root)
+}
+let papersMarkdown = PapersSection.markdown(limits: machineLimits, papers: paperRows, loops: loopRows)
 let elapsed = now() - started
 var numpyInfo = "NumPy: not measured"
 var notes: [String] = []
@@ -152,13 +178,14 @@ notes.append("Cases alternate (Reprise, then NumPy in a persistent `python3 Tool
              + "on a shared VM, rerun before trusting a difference of a few percent.")
 print(Report.text(header: header, rows: rows), terminator: "")
 print(Contention.markdown(contention), terminator: "")
+print(papersMarkdown, terminator: "")
 for n in notes { print(n) }
 
 let outPath = options.out ?? (options.quick ? nil : "Reports/BENCHMARKS.md")
 if let outPath {
     let path = outPath.hasPrefix("/") ? outPath : root + "/" + outPath
     do {
-        try Report.writeAtomically(Report.markdown(header: header, notes: notes, rows: rows) + Contention.markdown(contention), to: path)
+        try Report.writeAtomically(Report.markdown(header: header, notes: notes, rows: rows) + Contention.markdown(contention) + papersMarkdown, to: path)
         print("Wrote \(outPath)")
     } catch {
         log("Bench: could not write \(path): \(error)")
