@@ -2,7 +2,7 @@ import Foundation
 import Numerics
 import Learning
 
-/// The paper's abc-parametrization of an L-hidden-layer MLP (Section 3, Definition 3.1), and the
+/// The paper's abc-parametrization of an L-hidden-layer MLP (Section 3), and the
 /// network it defines.
 ///
 /// Layer l ∈ 1 … L+1 has weights W^l = n^{−a_l}·w^l with trainable w^l ~ N(0, n^{−2b_l}) entrywise,
@@ -37,7 +37,7 @@ struct Parametrization: Sendable, Equatable {
     }
 
     //: begin r
-    /// r = min(a_{L+1} + b_{L+1}, 2a_{L+1} + c) + c − 1 + min_{1≤l≤L} (2a_l + 𝟙[l = 1])  (Definition 3.2).
+    /// r = min(a_{L+1} + b_{L+1}, 2a_{L+1} + c) + c − 1 + min_{1≤l≤L} (2a_l + 𝟙[l = 1])  (the paper's r, Section 3).
     var r: Double {
         let out = layers - 1
         let inner = (0..<out).map { 2 * a[$0] + ($0 == 0 ? 1 : 0) }.min() ?? .infinity
@@ -45,7 +45,7 @@ struct Parametrization: Sendable, Equatable {
     }
     //: end r
 
-    /// Whether the stability conditions of Theorem 3.3 on the forward pass hold: a_1 + b_1 = 0,
+    /// Whether the paper's stability conditions (Section 3) hold: a_1 + b_1 = 0,
     /// a_l + b_l = 1/2 for 2 ≤ l ≤ L, a_{L+1} + b_{L+1} ≥ 1/2, and r ≥ 0.
     var isStable: Bool {
         let out = layers - 1

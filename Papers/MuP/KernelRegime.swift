@@ -14,7 +14,7 @@ enum KernelRegime {
     static func claim(_ e: Evidence) -> Claim {
         Claim(
             id: "C4",
-            statement: "In the kernel regime the infinite-width dynamics is kernel gradient descent with the NTK (Corollary 3.9, after Jacot et al.): an NTP network's function-space trajectory approaches kernel GD with the closed-form kernel at rate n^(−1/2), while μP's does not approach it (the dichotomy).",
+            statement: "In the kernel regime the infinite-width dynamics is kernel gradient descent with the NTK (Section 3, after Jacot et al.): an NTP network's function-space trajectory approaches kernel GD with the closed-form kernel at rate n^(−1/2), while μP's does not approach it (the dichotomy).",
             checks: [e.ntk.check("NTP: slope of gap to kernel GD", predicted: -0.5, tolerance: 0.15),
                      Check("μP: slope of gap to kernel GD", measured: e.muP.mean, .atLeast(-0.15), format: "%.3f",
                            notObserved: e.muP.points >= 3 ? nil : "fit over \(e.muP.points) widths"),
@@ -123,6 +123,6 @@ enum KernelRegime {
         report.plot(LinePlot(title: "Relative gap between the network and kernel GD with the closed-form NTK", xLabel: "width n", yLabel: "gap",
                              xScale: .log10, yScale: .log10,
                              series: [Series("NTP", x: ws, y: mean(0), marker: "n"), Series("μP", x: ws, y: mean(1), marker: "m")]))
-        report.discussion("**Experiment 3.** Over widths \(Fmt.list(ws)) and \(c.ntkSeeds) seeds, NTP's relative gap to kernel GD has slope \(e.ntk.text) (from \(Fmt.g(mean(0).first ?? .nan, 3)) to \(Fmt.g(mean(0).last ?? .nan, 3))), μP's has slope \(e.muP.text) (from \(Fmt.g(mean(1).first ?? .nan, 3)) to \(Fmt.g(mean(1).last ?? .nan, 3))); at the largest width μP is \(Fmt.g(e.ratioAtLargest, 3))x further from kernel GD than NTP.")
+        report.discussion("**Experiment 3.** Over widths \(Fmt.list(ws) { String(Int($0)) }) and \(c.ntkSeeds) seeds, NTP's relative gap to kernel GD has slope \(e.ntk.text) (from \(Fmt.g(mean(0).first ?? .nan, 3)) to \(Fmt.g(mean(0).last ?? .nan, 3))), μP's has slope \(e.muP.text) (from \(Fmt.g(mean(1).first ?? .nan, 3)) to \(Fmt.g(mean(1).last ?? .nan, 3))); at the largest width μP is \(Fmt.g(e.ratioAtLargest, 3))x further from kernel GD than NTP.")
     }
 }
