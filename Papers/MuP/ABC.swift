@@ -45,12 +45,14 @@ struct Parametrization: Sendable, Equatable {
     }
     //: end r
 
-    /// Whether the paper's stability conditions (Section 3) hold: a_1 + b_1 = 0,
-    /// a_l + b_l = 1/2 for 2 ≤ l ≤ L, a_{L+1} + b_{L+1} ≥ 1/2, and r ≥ 0.
+    /// Whether the paper's stability conditions (Section 3) hold: at initialization a_1 + b_1 = 0,
+    /// a_l + b_l = 1/2 for 2 ≤ l ≤ L, a_{L+1} + b_{L+1} ≥ 1/2; in training r ≥ 0, and the logit
+    /// updates stay bounded: 2a_{L+1} + c ≥ 1 (readout's own update) and a_{L+1} + b_{L+1} + r ≥ 1
+    /// (the readout applied to the features' change).
     var isStable: Bool {
         let out = layers - 1
         let forward = a[0] + b[0] == 0 && (1..<out).allSatisfy { a[$0] + b[$0] == 0.5 } && a[out] + b[out] >= 0.5
-        return forward && r >= 0
+        return forward && r >= 0 && 2 * a[out] + c >= 1 && a[out] + b[out] + r >= 1
     }
 
     //: begin exponents
@@ -134,13 +136,15 @@ struct ABCNetwork: Sendable {
         var delta = dOut                                           // ∂L/∂(output of layer l)
         let n = Double(width), p = parametrization
         for l in stride(from: weights.count - 1, through: 0, by: -1) {
-            let grad = matmul(delta, post[l], transA: true)        // ∂L/∂W^l
+            var back: Matrix? = nil
             if l > 0 {
-                var back = matmul(delta, weights[l])               // ∂L/∂x^{l−1}
-                for i in 0..<back.storage.count { back.storage[i] *= activation.derivative(pre[l - 1].storage[i]) }
-                delta = back
+                var d = matmul(delta, weights[l])                  // ∂L/∂x^{l−1}, before W^l moves
+                for i in 0..<d.storage.count { d.storage[i] *= activation.derivative(pre[l - 1].storage[i]) }
+                back = d
             }
-            weights[l].addScaled(grad, -eta * pow(n, -p.c - 2 * p.a[l]))   // ΔW = −η n^{−c−2a} ∂L/∂W
+            // ΔW^l = −η n^{−c−2a_l} ∂L/∂W^l, with ∂L/∂W^l = deltaᵀ·x^{l−1} accumulated in place.
+            gemm(transA: true, alpha: -eta * pow(n, -p.c - 2 * p.a[l]), delta, post[l], beta: 1, into: &weights[l])
+            if let back { delta = back }
         }
         return value
     }

@@ -70,11 +70,12 @@ enum Dichotomy {
     /*: dichotomy
      **Setup.** A 64 → n → n → 10 ReLU MLP (L = 2 hidden layers) on the UCI digits, softmax
      cross-entropy, plain SGD with one base learning rate η shared by all three parametrizations and
-     all widths (c = 0 for each: the issue's "one common base learning rate"; the paper's Table 1 also
-     lists SP with c = 1 — a rate ∝ 1/n, which is stable but in the kernel regime with r = 1/2). The
+     all widths (c = 0 for each, so that the three differ only in a and b; the paper also considers
+     SP with c = 1 — a rate ∝ 1/n, which is stable but in the kernel regime with r = 1/2). The
      three parametrizations start from the same standard-normal draw, scaled by n^(−(a+b)) per layer;
-     the paper's readout initialization is kept in μP (W^{L+1} entries N(0, n^(−2)); the `mup` package
-     instead zero-initializes the readout in its examples, which changes f₀ but no exponent).
+     the paper's readout initialization is kept in μP (W^{L+1} entries N(0, n^(−2)); the MLP example of
+     the `mup` package instead zero-initializes its readout, which removes f₀ but changes no exponent).
+     Three steps, as in that example's coordinate check (which uses widths 128 … 8192 and 5 seeds).
      Each step uses its own batch of digits; the changes are measured on a fixed probe set of other
      digits, after step 1 and after step T:
 

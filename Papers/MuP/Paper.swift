@@ -62,11 +62,11 @@ public enum MuP {
         var transferWidths: [Int], transferSeeds: Int, transferSteps: Int, transferBatch: Int, transferEval: Int, transferRates: [Double]
 
         static let full = Config(
-            widths: [64, 128, 256, 512, 1024, 2048, 4096], seeds: 4, steps: 3, batch: 16, probe: 32, rate: 0.5,
+            widths: [64, 128, 256, 512, 1024, 2048, 4096], seeds: 5, steps: 3, batch: 16, probe: 32, rate: 0.5,
             limitWidths: [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384], limitSeeds: 32, limitSteps: 5, limitRate: 1, quadraturePoints: 120,
             ntkWidths: [64, 128, 256, 512, 1024, 2048, 4096], ntkSeeds: 8, ntkTrain: 32, ntkSteps: 20, ntkRate: 2,
             transferWidths: [64, 256, 1024], transferSeeds: 3, transferSteps: 100, transferBatch: 32, transferEval: 256,
-            transferRates: (-6...6).map { pow(2, Double($0)) })
+            transferRates: (-5...5).map { pow(2, Double($0)) })
 
         static let quick = Config(
             widths: [64, 128, 256, 512], seeds: 2, steps: 3, batch: 16, probe: 32, rate: 0.5,
@@ -86,7 +86,7 @@ public enum MuP {
                 Setting("Exp. 1 base rate η", rate, "common to SP, NTP and μP and to all widths (c = 0); large enough that μP's features move visibly"),
                 Setting("Exp. 2 network", "1 → n → 1 tanh, μP, half squared error, full batch of 4 inputs", "the mean-field case; tanh keeps the quadrature spectrally accurate"),
                 Setting("Exp. 2 widths / seeds", "\(w(limitWidths)) / \(limitSeeds)", "cheap at d = 1; many seeds smooth the error curve"),
-                Setting("Exp. 2 steps / rate", "\(limitSteps) / \(Fmt.g(limitRate))", "the first few steps, as the issue asks"),
+                Setting("Exp. 2 steps / rate", "\(limitSteps) / \(Fmt.g(limitRate))", "the first few steps, where the limit is a short recursion"),
                 Setting("Exp. 2 quadrature", "\(quadraturePoints) x \(quadraturePoints) Gauss–Hermite (checked against \(2 * quadraturePoints) x \(2 * quadraturePoints))", "Golub–Welsch nodes (Sources/Numerics/GaussHermite.swift)"),
                 Setting("Exp. 3 network", "64 → n → 10 ReLU, half squared error to centred one-hot, full batch", "one hidden layer: the NTK is a closed form"),
                 Setting("Exp. 3 widths / seeds", "\(w(ntkWidths)) / \(ntkSeeds)", ""),
@@ -95,7 +95,7 @@ public enum MuP {
                 Setting("Exp. 4 widths / seeds", "\(w(transferWidths)) / \(transferSeeds)", ""),
                 Setting("Exp. 4 steps / batch / scored rows", "\(transferSteps) / \(transferBatch) / \(transferEval)", "the first \(transferEval) digits score the loss; batches are drawn from the rest"),
                 Setting("Exp. 4 rates", Fmt.list(transferRates), "factors of 2"),
-                Setting("μP readout init", "N(0, n^(−2)) entries (the paper's b_{L+1} = 1/2 with a_{L+1} = 1/2)", "not the zero readout of the mup package's examples"),
+                Setting("μP readout init", "N(0, n^(−2)) entries (the paper's b_{L+1} = 1/2 with a_{L+1} = 1/2)", "the mup package's MLP example (examples/MLP/main.py) zero-initializes its readout instead"),
                 Setting("dominant loop", "Exp. 1 forward/backward at n = 4096: 16 x 4096 by 4096 x 4096 GEMMs, and drawing the 4096² initial weights", ""),
                 Setting.seed(seed, streams: Stream.self)]
         }
@@ -153,7 +153,7 @@ public enum MuP {
         claim comes from the follow-up paper (Tensor Programs V) and is tested with one hidden layer, a \
         short run and \(config.transferWidths.count) widths. Every rule here is for SGD: with Adam the \
         μP exponents differ (Tensor Programs IVb). The μP readout starts from the paper's N(0, n^(−2)) \
-        initialization; the `mup` package's examples zero it, which removes f₀ but changes no exponent.
+        initialization; the `mup` package's MLP example zeroes it, which removes f₀ but changes no exponent.
         """)
     }
 }

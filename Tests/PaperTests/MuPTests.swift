@@ -78,15 +78,16 @@ final class MuPTests: XCTestCase {
 
     // MARK: - The paper's definitions and our methods against mathematics
 
-    /// r for the three named parametrizations and SP with a 1/n rate (the paper's values: −1, 1/2, 0, 1/2),
+    /// r for the three named parametrizations and SP with a 1/n rate (for L ≥ 2: −1, 1/2, 0, 1/2),
     /// and the first-step exponents derived by hand in the report.
     func testRAndExponents() {
         for l in [1, 2, 4] {
-            XCTAssertEqual(Parametrization.standard(hidden: l).r, l == 1 ? -0.5 : -1)
+            XCTAssertEqual(Parametrization.standard(hidden: l).r, l == 1 ? 0 : -1)   // L = 1: r = 0, unstable through 2a_{L+1} + c = 0 < 1
             XCTAssertEqual(Parametrization.ntk(hidden: l).r, 0.5)
             XCTAssertEqual(Parametrization.maximalUpdate(hidden: l).r, 0)
             var sp = Parametrization.standard(hidden: l); sp.c = 1
-            XCTAssertEqual(sp.r, l == 1 ? 1 : 0.5)
+            XCTAssertEqual(sp.r, l == 1 ? 1.5 : 0.5)
+            XCTAssertTrue(sp.isStable)
             XCTAssertTrue(Parametrization.ntk(hidden: l).isStable)
             XCTAssertTrue(Parametrization.maximalUpdate(hidden: l).isStable)
             XCTAssertFalse(Parametrization.standard(hidden: l).isStable)
