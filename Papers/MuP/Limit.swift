@@ -16,7 +16,7 @@ enum Limit {
     static func claim(_ e: Evidence) -> Claim {
         Claim(
             id: "C3",
-            statement: "The feature-learning limit is computable: for a one-hidden-layer μP network (the mean-field case) with 1-D inputs, the outputs over the first SGD steps are deterministic expectations over the initial weights, and finite networks approach them (Sections 5–6; the Tensor Program master theorem gives fluctuations of order n^(−1/2)).",
+            statement: "The feature-learning limit is computable: for a one-hidden-layer μP network (the mean-field case) with 1-D inputs, the outputs over the first SGD steps are deterministic expectations over the initial weights, and finite networks approach them (Section 6; the Tensor Program master theorem gives fluctuations of order n^(−1/2)).",
             checks: [Check("slope of RMS |f_n − f_∞| in n", measured: e.slope, .withinAbs(target: -0.5, tolerance: 0.1), format: "%.3f",
                            notObserved: e.points >= 3 ? nil : "fit over \(e.points) widths"),
                      Check("quadrature: |K − 2K nodes| / error at largest n", measured: e.quadratureGap, .atMost(0.01), format: "%.1e")],
@@ -117,6 +117,6 @@ enum Limit {
         if let fit { series.append(Series.powerLaw("fit, slope \(Fmt.g(fit.slope, 3))", slope: fit.slope, log10Intercept: fit.intercept, x: ws)) }
         report.plot(LinePlot(title: "Distance of width-n μP networks from the computed limit", xLabel: "width n", yLabel: "RMS error",
                              xScale: .log10, yScale: .log10, series: series))
-        report.discussion("**Experiment 2.** The fitted slope is \(Fmt.estimate(e.slope, e.slopeSE)) over widths \(Fmt.list(ws) { String(Int($0)) }) and \(c.limitSeeds) seeds; the error falls from \(Fmt.sci(rms.first ?? .nan)) to \(Fmt.sci(rms.last ?? .nan)). The quadrature with \(c.quadraturePoints)² and \((2 * c.quadraturePoints))² nodes agrees to \(Fmt.sci(gap)). In the limit the first-layer weights moved by E[(u_T − u₀)²]^(1/2) = \(Fmt.g(featureMove, 3)) over the \(c.limitSteps) steps: the limit learns features (under NTP the same quantity is n^(−1/2) times smaller at width n).")
+        report.discussion("**Experiment 2.** The fitted slope is \(Fmt.estimate(e.slope, e.slopeSE)) over widths \(Fmt.list(ws) { String(Int($0)) }) and \(c.limitSeeds) seeds; the error falls from \(Fmt.sci(rms.first ?? .nan)) to \(Fmt.sci(rms.last ?? .nan)). The quadrature with \(c.quadraturePoints)² and \((2 * c.quadraturePoints))² nodes agrees to \(Fmt.sci(gap)). In the limit the first-layer weights moved by E[(u_T − u₀)²]^(1/2) = \(Fmt.g(featureMove, 3)) over the \(c.limitSteps) steps: the limit learns features (under NTP the first-layer rate is n times smaller and the readout n^(1/2) larger, so the same quantity is Θ(n^(−1/2))).")
     }
 }

@@ -76,7 +76,7 @@ public enum MuP {
             transferRates: (-5...5).map { pow(2, Double($0)) })
 
         func settings(seed: UInt64) -> [Setting] {
-            let w = { (xs: [Int]) in Fmt.list(xs.map(Double.init)) }
+            let w = { (xs: [Int]) in xs.map(String.init).joined(separator: ", ") }
             return [
                 Setting("data", "UCI 8x8 digits, each pixel standardized over the 1797 images, inputs scaled by 1/√64 before the first layer", "shipped with the repository; d = 64 stays fixed as n grows, as the paper assumes; standardizing keeps the mean image from dominating every kernel"),
                 Setting("Exp. 1 network", "64 → n → n → 10 ReLU (L = 2), softmax cross-entropy", "two hidden layers separate the first layer (d fixed) from an n x n layer"),
@@ -84,13 +84,13 @@ public enum MuP {
                 Setting("Exp. 1 seeds", seeds, "one slope per seed, mean ± se"),
                 Setting("Exp. 1 steps / batch / probe", "\(steps) / \(batch) / \(probe)", "a few SGD steps, each on its own batch; changes measured on other digits"),
                 Setting("Exp. 1 base rate η", rate, "common to SP, NTP and μP and to all widths (c = 0); large enough that μP's features move visibly"),
-                Setting("Exp. 2 network", "1 → n → 1 tanh, μP, half squared error, full batch of 4 inputs", "the mean-field case; tanh keeps the quadrature spectrally accurate"),
+                Setting("Exp. 2 network", "1 → n → 1 tanh, μP, half squared error, full batch of 4 inputs", "the mean-field case; tanh keeps the integrand analytic, so the quadrature converges geometrically"),
                 Setting("Exp. 2 widths / seeds", "\(w(limitWidths)) / \(limitSeeds)", "cheap at d = 1; many seeds smooth the error curve"),
                 Setting("Exp. 2 steps / rate", "\(limitSteps) / \(Fmt.g(limitRate))", "the first few steps, where the limit is a short recursion"),
                 Setting("Exp. 2 quadrature", "\(quadraturePoints) x \(quadraturePoints) Gauss–Hermite (checked against \(2 * quadraturePoints) x \(2 * quadraturePoints))", "Golub–Welsch nodes (Sources/Numerics/GaussHermite.swift)"),
                 Setting("Exp. 3 network", "64 → n → 10 ReLU, half squared error to centred one-hot, full batch", "one hidden layer: the NTK is a closed form"),
                 Setting("Exp. 3 widths / seeds", "\(w(ntkWidths)) / \(ntkSeeds)", ""),
-                Setting("Exp. 3 train rows / steps / rate", "\(ntkTrain) / \(ntkSteps) / \(Fmt.g(ntkRate))", "η·λ_max(Θ)/N well below 2, so kernel GD is stable"),
+                Setting("Exp. 3 train rows / steps / rate", "\(ntkTrain) / \(ntkSteps) / \(Fmt.g(ntkRate))", "kernel GD is stable when η·λ_max(Θ)/N < 2 (the value is in the discussion)"),
                 Setting("Exp. 4 network", "64 → n → 10 ReLU, SGD, cross-entropy", "one hidden layer keeps a grid of rates x widths x seeds within seconds"),
                 Setting("Exp. 4 widths / seeds", "\(w(transferWidths)) / \(transferSeeds)", ""),
                 Setting("Exp. 4 steps / batch / scored rows", "\(transferSteps) / \(transferBatch) / \(transferEval)", "the first \(transferEval) digits score the loss; batches are drawn from the rest"),

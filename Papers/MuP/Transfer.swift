@@ -16,7 +16,7 @@ enum Transfer {
         let edge = "a best rate sits at the edge of the grid"
         return Claim(
             id: "C5",
-            statement: "(Tensor Programs V, secondary) In μP the best learning rate is stable across widths; in SP it drifts (down, as the logits' sensitivity grows with n).",
+            statement: "(Tensor Programs V: Yang et al. 2022, arXiv 2203.03466; secondary) In μP the best learning rate is stable across widths; in SP it drifts (down, as the logits' sensitivity grows with n).",
             checks: [Check("μP: shift of the best η (octaves)", measured: abs(e.muPShift), .atMost(1), format: "%.3g", notObserved: e.muPEdge ? edge : nil),
                      Check("SP: shift of the best η (octaves)", measured: e.standardShift, .atMost(-2), format: "%.3g", notObserved: e.standardEdge ? edge : nil)],
             failsIf: "μP's best rate moves by more than one octave (factor 2) between the smallest and largest width, or SP's falls by less than two octaves.")
