@@ -114,7 +114,11 @@ enum Limit {
                      exact.enumerated().map { t, row in ["\(t + 1)"] + row.map { Fmt.fixed($0, 6) } },
                      caption: "The limit's outputs, \(c.quadraturePoints)² Gauss–Hermite nodes (η = \(Fmt.g(c.limitRate)); targets sin(2ξ) at ξ ∈ \(Fmt.list(inputs))).")
         var series = [Series("RMS |f_n − f_∞|", x: ws, y: rms, marker: "o")]
-        if let fit { series.append(Series.powerLaw("fit, slope \(Fmt.g(fit.slope, 3))", slope: fit.slope, log10Intercept: fit.intercept, x: ws)) }
+        if let fit {
+            var line = Series.powerLaw("fit, slope \(Fmt.g(fit.slope, 3))", slope: fit.slope, log10Intercept: fit.intercept, x: ws)
+            line.marker = "."
+            series.append(line)
+        }
         report.plot(LinePlot(title: "Distance of width-n μP networks from the computed limit", xLabel: "width n", yLabel: "RMS error",
                              xScale: .log10, yScale: .log10, series: series))
         report.discussion("**Experiment 2.** The fitted slope is \(Fmt.estimate(e.slope, e.slopeSE)) over widths \(Fmt.list(ws) { String(Int($0)) }) and \(c.limitSeeds) seeds; the error falls from \(Fmt.sci(rms.first ?? .nan)) to \(Fmt.sci(rms.last ?? .nan)). The quadrature with \(c.quadraturePoints)² and \((2 * c.quadraturePoints))² nodes agrees to \(Fmt.sci(gap)). In the limit the first-layer weights moved by E[(u_T − u₀)²]^(1/2) = \(Fmt.g(featureMove, 3)) over the \(c.limitSteps) steps: the limit learns features (under NTP the first-layer rate is n times smaller and the readout n^(1/2) larger, so the same quantity is Θ(n^(−1/2))).")
