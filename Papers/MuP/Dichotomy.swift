@@ -93,7 +93,13 @@ enum Dichotomy {
      The predictions come from the paper's definitions, written as code: r (Section 3), and the
      first-step exponents, which follow from the same bookkeeping (the backpropagated gradient has
      coordinates of size n^(−(a_{L+1}+b_{L+1})); W^l's update moves h^l by n^(1 − 𝟙[l=1] − c − 2a_l) times
-     that). For the stable NTP and μP they are the exponents at every later step too.
+     that). For the stable NTP and μP they are the exponents at every later step too. For SP after
+     step 1 the theory gives no exponent (the blow-up compounds, and with cross-entropy the softmax
+     saturates), so the last-step check asks only that the logit change keeps growing with n: a mean
+     slope of at least 0.3, twice the tolerance band around zero. This one threshold was revised
+     after development runs: it first asked for 0.85 (the step-1 exponent persisting), which runs
+     over the smaller widths of the quick mode did not meet because of that saturation; the revised
+     threshold tests growth, which is what the paper states.
      */
     static func run(_ c: MuP.Config, data: DigitsDataset, options: RunOptions, report: Report) throws {
         report.section("Experiment 1: the dichotomy, measured across widths")
