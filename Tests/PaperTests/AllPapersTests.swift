@@ -10,6 +10,7 @@ import Numerics
 @testable import ModelCollapse
 @testable import OverparamSlowsGD
 @testable import ScaledGDLambda
+@testable import LBDN
 @testable import SAM
 @testable import MuonLipschitz
 @testable import IBPTightness
@@ -39,6 +40,7 @@ enum AllPapers {
         Entry(info: ModelCollapse.info) { try ModelCollapse.run(options: $0, report: $1) },
         Entry(info: OverparamSlowsGD.info) { try OverparamSlowsGD.run(options: $0, report: $1) },
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
+        Entry(info: LBDN.info) { try LBDN.run(options: $0, report: $1) },
         Entry(info: SAM.info) { try SAM.run(options: $0, report: $1) },
         Entry(info: MuonLipschitz.info) { try MuonLipschitz.run(options: $0, report: $1) },
         Entry(info: IBPTightness.info) { try IBPTightness.run(options: $0, report: $1) },
