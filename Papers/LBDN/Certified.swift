@@ -143,11 +143,10 @@ enum Certified {
         report.discussion("""
             Sandwich networks had the highest certified accuracy (mean over radii) in \(wins) of \(runs) (γ, seed) runs; \
             their paired advantage over the better of the other two families was \(Fmt.estimate(e.gapMean, e.gapSE)) \
-            (fraction of test points). The certified radii are small against the data's scale: the median distance from a \
-            test image to the nearest training image of another class is \(Fmt.g(t.nearestOther, 3)), while the median certified \
-            radius of the sandwich networks is \(Fmt.g(Stats.median(t.models.filter { $0.kind == .sandwich }.map(\.medianRadius)), 3)); \
-            with \(c.digitsEpochs) epochs (the paper trains for 400) none of the families comes near the margins a \
-            γ-Lipschitz classifier could have.
+            (fraction of test points). For scale: the median distance from a test image to the nearest training image of \
+            another class is \(Fmt.g(t.nearestOther, 3)), and a classifier that is also right on that training image can \
+            certify at most half of it there; the median certified radius of the sandwich networks is \
+            \(Fmt.g(Stats.median(t.models.filter { $0.kind == .sandwich }.map(\.medianRadius)), 3)).
             """)
     }
 }

@@ -120,7 +120,7 @@ enum Guarantee {
         report.discussion("""
             Over \(sw.count) trained sandwich networks the largest slope found was \(Fmt.g(sw.max() ?? .nan, 10))·γ: \
             \(sw.filter { $0 > 1 + 1e-9 }.count) counterexamples. The Cayley residual was at most \(Fmt.sci(residual)), and the \
-            largest sandwich-layer Jacobian norm \(Fmt.g(layerNorm, 13)).
+            largest sandwich-layer Jacobian norm \(String(format: "%.13f", layerNorm)).
             """)
     }
 
