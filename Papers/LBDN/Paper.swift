@@ -12,7 +12,7 @@ public enum LBDN {
         title: "Direct Parameterization of Lipschitz-Bounded Deep Networks",
         authors: ["Ruigang Wang", "Ian R. Manchester"],
         year: 2023,
-        venue: "ICML 2023",
+        venue: "ICML",
         arxiv: "2301.11526",
         bibtex: """
         @inproceedings{wang2023direct,

@@ -77,7 +77,7 @@ enum Toy {
                       notObserved: e.runs < 3 ? "mean over \(e.runs) runs" : nil),
             ],
             failsIf: "sandwich is best in fewer than two thirds of the (γ, seed) runs on fit or on tightness, or its fit advantage is within two standard errors of zero",
-            note: "Width 86 for sandwich and 128 for the others, as in the authors' code (equal parameter counts); all share the same data, schedule and seeds.")
+            note: "Sandwich networks are narrower than the others in the authors' 2:3 ratio (equal parameter counts); all share the same data, schedule and seeds.")
     }
 
     /*: toy
@@ -121,7 +121,7 @@ enum Toy {
         }
         report.table(["γ", "layers", "test MSE (mean)", "range over seeds", "ramp floor", "max|f′|/γ (mean)", "max|f′|/γ (largest)", "linear pieces"], rows,
                      caption: "Toy fits over \(c.seeds) seed(s); max|f′| is exact on [−3, 3].")
-        let g = c.toyGammas.last!
+        let g = c.toyGammas.first!
         let pick = LayerKind.allCases.compactMap { k in models.first { $0.gamma == g && $0.kind == k && $0.seed == 0 } }
         report.plot(LinePlot(title: "Fits at γ = \(Fmt.g(g)), seed 0", xLabel: "x", yLabel: "f(x)",
                              series: [Series("target", x: testGrid, y: testGrid.map(squareWave), marker: ".")] +
