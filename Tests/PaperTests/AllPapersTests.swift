@@ -11,6 +11,7 @@ import Numerics
 @testable import OverparamSlowsGD
 @testable import ScaledGDLambda
 @testable import MuP
+@testable import LBDN
 @testable import SAM
 @testable import MuonLipschitz
 @testable import IBPTightness
@@ -41,6 +42,7 @@ enum AllPapers {
         Entry(info: OverparamSlowsGD.info) { try OverparamSlowsGD.run(options: $0, report: $1) },
         Entry(info: ScaledGDLambda.info) { try ScaledGDLambda.run(options: $0, report: $1) },
         Entry(info: MuP.info) { try MuP.run(options: $0, report: $1) },
+        Entry(info: LBDN.info) { try LBDN.run(options: $0, report: $1) },
         Entry(info: SAM.info) { try SAM.run(options: $0, report: $1) },
         Entry(info: MuonLipschitz.info) { try MuonLipschitz.run(options: $0, report: $1) },
         Entry(info: IBPTightness.info) { try IBPTightness.run(options: $0, report: $1) },
