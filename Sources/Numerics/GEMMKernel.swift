@@ -229,7 +229,7 @@ enum GEMMKernel {
     /// Packs rows i0..<i1 of op(A) (i0 a multiple of mr from the super-block start), steps
     /// p0..<p0+kc, as micro-panels of mr rows: panel q at dst + q*mr*kc, element (p, r) at p*mr + r,
     /// the last panel zero-padded.
-    @inline(__always)
+    @inline(never)   // on its own: inlined into `blocked`, its SIMD loads became calls
     static func packA(a: UnsafePointer<Double>, lda: Int, transA: Bool, i0: Int, i1: Int, p0: Int, kc: Int,
                       mr: Int, dst: UnsafeMutablePointer<Double>) {
         if transA {
@@ -245,7 +245,7 @@ enum GEMMKernel {
     }
 
     /// Packs columns j0..<j1 of op(B), steps p0..<p0+kc, as micro-panels of nr columns.
-    @inline(__always)
+    @inline(never)   // on its own: inlined into `blocked`, its SIMD loads became calls
     static func packB(b: UnsafePointer<Double>, ldb: Int, transB: Bool, j0: Int, j1: Int, p0: Int, kc: Int,
                       nr: Int, dst: UnsafeMutablePointer<Double>) {
         if transB {

@@ -111,15 +111,22 @@ enum DominantLoops {
         gemmLoop("IBPTightness", m: 64, n: 128, k: 128, what: "interval-bound training of 64-128-128-10 networks", share: "24% (GEMM), the interval loss 16%"),
         gemvPair("ImplicitAcceleration", m: 256, n: 10, what: "full-batch ℓp regression", share: "65% (both products)"),
         own("ImportanceWeighting", "the weighted logistic regression's own gradient loop, with exp and log1p", share: "31%, exp and log1p 33%"),
+        Loop(target: "LBDN", name: "the Cayley transform of a 64 x 32 parameter and its pullback, once per layer per step (6m³ + 8(n−m)m² flops)",
+             share: "—", kind: .compute(flops: 6 * 32 * 32 * 32 + 8 * 32 * 32 * 32)) {
+            var g = BenchData(seed: 8)
+            let w = g.matrix(64, 32), grad = g.matrix(64, 32)
+            return { consume((try? CayleyTransform(w))?.pullback(grad).storage[0] ?? 0) }
+        },
         sensing("IncrementalLearning", m: 900, n: 900, vectors: 1, share: "64%"),
         hessianVector("InfluenceFunctions", [64, 5, 10], points: 200, .tanh, what: "LiSSA and conjugate gradients", share: "44% (small GEMM), Hessian operator 7%"),
         gemmLoop("LionLyapunov", m: 1000, n: 10, k: 64, what: "softmax regression on 1000 digits", share: "59% (GEMM)"),
         own("LocalLipschitz", "linear bound propagation through the network (the paper's own loops)", share: "22%, then small GEMM 20%"),
         own("MFAC", "M-FAC's recursive inverse-Fisher construction (m rank-one corrections)", share: "23%, its axpys 17%, GEMM 17%"),
-        sensing("OverparamSlowsGD", m: 750, n: 2500, vectors: 5, share: "—"),
-        sensing("ScaledGDLambda", m: 640, n: 1600, vectors: 1, share: "—"),
-        mlpGradient("SAM", [64, 32, 10], batch: 64, .relu, share: "—"),
-        mlpGradient("MuonLipschitz", [64, 32, 32, 10], batch: 50, .relu, share: "—"),
-        mlpGradient("Sophia", [64, 32, 10], batch: 64, .tanh, share: "—"),
+        gemmLoop("ModelCollapse", m: 200, n: 200, k: 400, what: "Gram matrices XᵀX of 400 x 200 designs (S2)", share: "43% (GEMM), then normal draws 25%"),
+        mlpGradient("MuonLipschitz", [64, 32, 32, 10], batch: 50, .relu, share: "30% (GEMM), then the SVD 14%"),
+        sensing("OverparamSlowsGD", m: 750, n: 2500, vectors: 5, share: "85%"),
+        mlpGradient("SAM", [64, 32, 10], batch: 64, .relu, share: "35% (GEMM), backward 7%"),
+        sensing("ScaledGDLambda", m: 640, n: 1600, vectors: 1, share: "39%, then the n x n by n x k products 25%"),
+        mlpGradient("Sophia", [64, 32, 10], batch: 64, .tanh, share: "tanh (libm tanh and expm1) 41%, GEMM 22%"),
     ]
 }
