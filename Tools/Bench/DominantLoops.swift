@@ -112,7 +112,7 @@ enum DominantLoops {
         gemvPair("ImplicitAcceleration", m: 256, n: 10, what: "full-batch ℓp regression", share: "65% (both products)"),
         own("ImportanceWeighting", "the weighted logistic regression's own gradient loop, with exp and log1p", share: "31%, exp and log1p 33%"),
         Loop(target: "LBDN", name: "the Cayley transform of a 64 x 32 parameter and its pullback, once per layer per step (6m³ + 8(n−m)m² flops)",
-             share: "—", kind: .compute(flops: 6 * 32 * 32 * 32 + 8 * 32 * 32 * 32)) {
+             share: "the toy's training, which it dominates, is 80% of the run (timings block)", kind: .compute(flops: 6 * 32 * 32 * 32 + 8 * 32 * 32 * 32)) {
             var g = BenchData(seed: 8)
             let w = g.matrix(64, 32), grad = g.matrix(64, 32)
             return { consume((try? CayleyTransform(w))?.pullback(grad).storage[0] ?? 0) }
@@ -122,6 +122,7 @@ enum DominantLoops {
         gemmLoop("LionLyapunov", m: 1000, n: 10, k: 64, what: "softmax regression on 1000 digits", share: "59% (GEMM)"),
         own("LocalLipschitz", "linear bound propagation through the network (the paper's own loops)", share: "22%, then small GEMM 20%"),
         own("MFAC", "M-FAC's recursive inverse-Fisher construction (m rank-one corrections)", share: "23%, its axpys 17%, GEMM 17%"),
+        gemmLoop("MuP", m: 16, n: 4096, k: 4096, what: "the width-4096 layers of the dichotomy", share: "GEMM with its packing 56%, of which 16 points were the packing calls removed on 2026-12-07"),
         gemmLoop("ModelCollapse", m: 200, n: 200, k: 400, what: "Gram matrices XᵀX of 400 x 200 designs (S2)", share: "43% (GEMM), then normal draws 25%"),
         mlpGradient("MuonLipschitz", [64, 32, 32, 10], batch: 50, .relu, share: "30% (GEMM), then the SVD 14%"),
         sensing("OverparamSlowsGD", m: 750, n: 2500, vectors: 5, share: "85%"),
