@@ -97,9 +97,9 @@ enum Dichotomy {
      step 1 the theory gives no exponent (the blow-up compounds, and with cross-entropy the softmax
      saturates), so the last-step check asks only that the logit change keeps growing with n: a mean
      slope of at least 0.3, twice the tolerance band around zero. This one threshold was revised
-     after development runs: it first asked for 0.85 (the step-1 exponent persisting), which runs
-     over the smaller widths of the quick mode did not meet because of that saturation; the revised
-     threshold tests growth, which is what the paper states.
+     after the notebook's first runs: it first asked for 0.85 (the step-1 exponent persisting), which
+     runs over the smaller widths of the quick mode did not meet because of that saturation; the
+     revised threshold tests growth, which is what the paper states.
      */
     static func run(_ c: MuP.Config, data: DigitsDataset, options: RunOptions, report: Report) throws {
         report.section("Experiment 1: the dichotomy, measured across widths")
