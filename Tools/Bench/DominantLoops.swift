@@ -16,10 +16,15 @@ enum DominantLoops {
         workingSet <= 256 << 10 ? .cacheStream(bytes: bytes) : workingSet <= 16 << 20 ? .lastLevelStream(bytes: bytes) : .memoryStream(bytes: bytes)
     }
 
+    /// Σ d_l d_{l+1} over an MLP's layers (the weights one sample's forward pass multiplies), and
+    /// the sizes as "64-32-10".
+    static func weightProducts(_ sizes: [Int]) -> Double { Double(zip(sizes, sizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 }) }
+    static func shape(_ sizes: [Int]) -> String { sizes.map(String.init).joined(separator: "-") }
+
     /// One mini-batch loss and gradient of an MLP (forward and backward: 6·batch·Σ d_l d_{l+1} flops).
     static func mlpGradient(_ target: String, _ sizes: [Int], batch: Int, _ activation: Activation, share: String) -> Loop {
-        let flops = 6 * Double(batch) * Double(zip(sizes, sizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 })
-        return Loop(target: target, name: "MLP loss and gradient, \(sizes.map(String.init).joined(separator: "-")) \(activation.rawValue), batch \(batch) (6·batch·Σ d_l d_{l+1} flops)",
+        let flops = 6 * Double(batch) * weightProducts(sizes)
+        return Loop(target: target, name: "MLP loss and gradient, \(shape(sizes)) \(activation.rawValue), batch \(batch) (6·batch·Σ d_l d_{l+1} flops)",
                     share: share, kind: .compute(flops: flops)) {
             var rng = RandomSource(seed: 1)
             let net = MLP(sizes: sizes, hidden: activation, rng: &rng)
@@ -31,8 +36,8 @@ enum DominantLoops {
 
     /// One Hessian-vector product of an MLP (counted as two gradients: 12·N·Σ d_l d_{l+1} flops).
     static func hessianVector(_ target: String, _ sizes: [Int], points: Int, _ activation: Activation, what: String, share: String) -> Loop {
-        let flops = 12 * Double(points) * Double(zip(sizes, sizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 })
-        return Loop(target: target, name: "\(what): Hessian-vector products of a \(sizes.map(String.init).joined(separator: "-")) \(activation.rawValue) MLP on \(points) points (12·N·Σ d_l d_{l+1} flops)",
+        let flops = 12 * Double(points) * weightProducts(sizes)
+        return Loop(target: target, name: "\(what): Hessian-vector products of a \(shape(sizes)) \(activation.rawValue) MLP on \(points) points (12·N·Σ d_l d_{l+1} flops)",
                     share: share, kind: .compute(flops: flops)) {
             var rng = RandomSource(seed: 6)
             let net = MLP(sizes: sizes, hidden: activation, rng: &rng)

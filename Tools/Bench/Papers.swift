@@ -54,7 +54,7 @@ enum PapersSection {
 
     // MARK: Machine limits
 
-    /// Sums `doubles` values with four SIMD8 accumulators, `passes` times: a pure streaming read.
+    /// Sums the n values at p with four SIMD8 accumulators: a pure streaming read.
     @inline(never) static func readSum(_ p: UnsafePointer<Double>, _ n: Int) -> Double {
         typealias V = SIMD8<Double>
         var a = V(), b = V(), c = V(), d = V()
