@@ -11,7 +11,7 @@ enum Task {
     /// `chebyshev-k-20` data sets use n = 20).
     static func chebyshev(degree k: Int, points n: Int) -> (x: Matrix, y: Matrix) {
         precondition(n >= 2 && k >= 0, "chebyshev: need n ≥ 2 points and degree k ≥ 0")
-        let xs = (0..<n).map { -1 + 2 * Double($0) / Double(n - 1) }
+        let xs = (0..<n).map { i -> Double in -1 + 2 * Double(i) / Double(n - 1) }
         //: begin chebyshev
         func T(_ k: Int, _ x: Double) -> Double {          // T₀ = 1, T₁ = x, T_{k+1} = 2x T_k − T_{k−1}
             var (a, b) = (1.0, x)

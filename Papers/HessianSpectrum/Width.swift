@@ -104,7 +104,8 @@ enum WidthExperiment {
                     counts[Swift.min(bins - 1, Int((v + edge) / (2 * edge) * Double(bins)))] += 1
                 }
                 let keep = counts.indices.filter { counts[$0] > 0 }
-                return Series("P = \(p.parameterCount)", x: keep.map { -edge + (Double($0) + 0.5) * 2 * edge / Double(bins) },
+                let binCount = Double(bins)
+                return Series("P = \(p.parameterCount)", x: keep.map { j -> Double in -edge + (Double(j) + 0.5) * 2 * edge / binCount },
                               y: keep.map { counts[$0] }, marker: markers[i % markers.count], style: .points)
             })
     }

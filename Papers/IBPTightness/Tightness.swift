@@ -66,7 +66,8 @@ enum Tightness {
     /// √π Γ((n+1)/2) / (n Γ(n/2)) (derivation in the prose of the initialization experiment).
     static func twoLayerClosedForm(_ n: Int) -> Double {
         let x = Double(n)
-        return Foundation.exp(0.5 * Foundation.log(Double.pi) + lgamma((x + 1) / 2) - lgamma(x / 2)) / x
+        let s: Double = 0.5 * Foundation.log(Double.pi) + lgamma((x + 1) / 2)
+        return Foundation.exp(s - lgamma(x / 2)) / x
     }
 
     /// The IBP-certified fraction: margins' lower bounds (elided, clipped box) all positive.

@@ -77,7 +77,7 @@ enum Guarantee {
         report.literate("guarantee")
         report.code("ascent", file: Probes.sourceFile)
         // The search, per model, in parallel (each model its own stream).
-        let toyStarts = Matrix(rows: c.ascentStarts, cols: 1, elements: (0..<c.ascentStarts).map { -2 + 4 * (Double($0) + 0.5) / Double(c.ascentStarts) })
+        let toyStarts = Matrix(rows: c.ascentStarts, cols: 1, elements: (0..<c.ascentStarts).map { i -> Double in -2 + 4 * (Double(i) + 0.5) / Double(c.ascentStarts) })
         let toyPoints = Matrix(rows: Toy.testGrid.count, cols: 1, elements: Toy.testGrid)
         let digitStarts = digits.testX.rows(0..<c.ascentStarts), digitPoints = digits.testX.rows(0..<min(50, digits.testX.rows))
         let all: [(kind: LayerKind, gamma: Double, set: String, net: MLP, layered: LipschitzNetwork)] =

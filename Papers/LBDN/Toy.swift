@@ -20,7 +20,7 @@ enum Toy {
 
     /// The target: 1 on [−2, −1] and (0, 1], 0 elsewhere on [−2, 2] (the authors' `square_wave`).
     static func squareWave(_ x: Double) -> Double { (x <= -1 || (x > 0 && x <= 1)) ? 1 : 0 }
-    static let testGrid = (0..<200).map { -2 + 4 * Double($0) / 199 }
+    static let testGrid: [Double] = (0..<200).map { i -> Double in -2 + 4 * Double(i) / 199 }
 
     /// The best γ-Lipschitz fit in closed form: a ramp of slope γ centred on each of the three jumps
     /// (a symmetric convex problem per jump), scored on the test grid.

@@ -90,8 +90,8 @@ extension Experiments {
             throw NumericalFailure.failed("OBS pruning: the diagonal of the inverse Fisher is not positive")
         }
         //: begin obs-prune
-        let score = (0..<w.count).map { w[$0] * w[$0] / (2 * diag[$0]) }         // ρᵢ = wᵢ² / (2 [F⁻¹]ᵢᵢ)
-        let drop = (0..<w.count).sorted { (score[$0], $0) < (score[$1], $1) }.prefix(k)
+        let score = (0..<w.count).map { i -> Double in w[i] * w[i] / (2 * diag[i]) }   // ρᵢ = wᵢ² / (2 [F⁻¹]ᵢᵢ)
+        let drop = (0..<w.count).sorted { i, j in (score[i], i) < (score[j], j) }.prefix(k)
         var e = [Double](repeating: 0, count: w.count)
         for i in drop { e[i] = -w[i] / diag[i] }                                     // e_Q = −w_Q / [F⁻¹]_QQ
         let delta = update ? inverse.times(e) : e.map { _ in 0 }                     // δw = F⁻¹ e

@@ -40,7 +40,8 @@ struct Parametrization: Sendable, Equatable {
     /// r = min(a_{L+1} + b_{L+1}, 2a_{L+1} + c) + c − 1 + min_{1≤l≤L} (2a_l + 𝟙[l = 1])  (the paper's r, Section 3).
     var r: Double {
         let out = layers - 1
-        let inner = (0..<out).map { 2 * a[$0] + ($0 == 0 ? 1 : 0) }.min() ?? .infinity
+        var inner = Double.infinity
+        for l in 0..<out { inner = min(inner, 2 * a[l] + (l == 0 ? 1 : 0)) }
         return min(a[out] + b[out], 2 * a[out] + c) + c - 1 + inner
     }
     //: end r

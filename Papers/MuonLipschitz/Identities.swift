@@ -66,7 +66,8 @@ enum Identities {
         let g12 = rng.normalVector(12)
         var best = -Double.infinity, bestVertex = 0
         for v in 0..<(1 << 12) {
-            let value = (0..<12).reduce(0.0) { $0 + (((v >> $1) & 1) == 1 ? 1 : -1) * g12[$1] }
+            var value = 0.0
+            for i in 0..<12 { value += (((v >> i) & 1) == 1 ? 1.0 : -1.0) * g12[i] }
             if value > best { best = value; bestVertex = v }
         }
         let mismatches = (0..<12).filter { (((bestVertex >> $0) & 1) == 1 ? 1.0 : -1.0) != (g12[$0] > 0 ? 1 : -1) }.count
@@ -77,7 +78,7 @@ enum Identities {
         var x = rng.normalVector(c.identityDimension), adam = Adam(learningRate: 0.01, beta1: 0, beta2: 0, epsilon: 0)
         let x0 = x
         adam.step(&x, gradient: g)                      // x ← x − η m̂/√v̂ with m = g, v = g²
-        let adamResidual = (0..<g.count).map { abs((x[$0] - x0[$0]) + 0.01 * (g[$0] > 0 ? 1 : -1)) / 0.01 }.max()!
+        let adamResidual = (0..<g.count).map { i -> Double in abs((x[i] - x0[i]) + 0.01 * (g[i] > 0 ? 1.0 : -1.0)) / 0.01 }.max()!
         //: end adam-sign
         // Spectral norm: U Vᵀ, random competitors, one-step Shampoo.
         let gm = rng.normalMatrix(c.nsRows, c.nsCols)
@@ -132,7 +133,7 @@ enum Identities {
                      (0..<steps).map { k in ["\(k + 1)"] + bands.map { k < $0.count ? "[\(Fmt.g($0[k].lowerBound, 4)), \(Fmt.g($0[k].upperBound, 4))]" : "" } }
                         + [["‖X − UVᵀ‖₂ at the end"] + distances.map { Fmt.g($0, 3) }],
                      caption: "Singular-value band of the Newton–Schulz iterates on G (\(c.nsRows) x \(c.nsCols), Gaussian); σ(G)/||G||_F spans [\(Fmt.sci(sv.last! / norm)), \(Fmt.g(sv.first! / norm, 3))].")
-        let grid = (0...120).map { pow(10, -3 + 3 * Double($0) / 120) }
+        let grid = (0...120).map { k -> Double in pow(10, -3 + 3 * Double(k) / 120) }
         report.plot(LinePlot(title: "Composite Newton–Schulz polynomial p(σ) on σ/||G||_F", xLabel: "σ / ||G||_F", yLabel: "p(σ)",
                              xScale: .log10, series: sets.map { s in Series(s.0, x: grid, y: grid.map { s.1.trajectory($0).last! }) }))
         report.discussion("""

@@ -61,7 +61,8 @@ enum Training {
         if na != nb { return na > nb }
         let sa = a.compactMap(\.reached).reduce(0, +), sb = b.compactMap(\.reached).reduce(0, +)
         if sa != sb { return sa < sb }
-        return a.map { $0.losses.last! }.reduce(0, +) < b.map { $0.losses.last! }.reduce(0, +)
+        let la: Double = a.map { $0.losses.last! }.reduce(0, +), lb: Double = b.map { $0.losses.last! }.reduce(0, +)
+        return la < lb
     }
 
     struct Evidence {

@@ -34,10 +34,13 @@ public struct NewtonSchulz: Sendable, Equatable {
 
     /// The six steps of `orthogonalize` in the code of Newhouse et al. 2025 (modula/atom.py of
     /// phess2/lipschitz-transformers), coefficients in units of 1/1024.
-    public static let lipschitzTransformers = NewtonSchulz(steps: [
-        (3955, -8306, 5008), (3735, -6681, 3463), (3799, -6499, 3211),
-        (4019, -6385, 2906), (2677, -3029, 1162), (2172, -1833, 682),
-    ].map { OddPolynomialStep(Double($0.0) / 1024, Double($0.1) / 1024, Double($0.2) / 1024) })
+    public static let lipschitzTransformers: NewtonSchulz = {
+        let units: [(Double, Double, Double)] = [
+            (3955, -8306, 5008), (3735, -6681, 3463), (3799, -6499, 3211),
+            (4019, -6385, 2906), (2677, -3029, 1162), (2172, -1833, 682),
+        ]
+        return NewtonSchulz(steps: units.map { OddPolynomialStep($0.0 / 1024, $0.1 / 1024, $0.2 / 1024) })
+    }()
 
     /// The classical cubic Newton–Schulz step (3/2, −1/2, 0), repeated: it converges to exactly 1 on
     /// (0, √3) but slowly for small singular values.

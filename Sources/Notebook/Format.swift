@@ -106,7 +106,8 @@ extension Series {
     public func thinned(to count: Int) -> Series {
         let n = min(x.count, y.count)
         guard n > count, count >= 2 else { return self }
-        let idx = (0..<count).map { Int((Double($0) * Double(n - 1) / Double(count - 1)).rounded()) }
+        let last = Double(n - 1), gaps = Double(count - 1)
+        let idx = (0..<count).map { i -> Int in Int((Double(i) * last / gaps).rounded()) }
         var s = self
         s.x = idx.map { x[$0] }
         s.y = idx.map { y[$0] }

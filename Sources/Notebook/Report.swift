@@ -113,9 +113,10 @@ public final class Report {
         let done = claims.filter { $0.verdict == .reproduced }.count
         let partly = claims.filter { $0.verdict == .partly }.count
         let main = "\(done) of \(claims.count) claim\(claims.count == 1 ? "" : "s") reproduced"
-        let rest = [(partly, "partly"), (claims.filter { $0.verdict == .notReproduced }.count, "not reproduced"),
-                    (claims.filter { $0.verdict == .notObserved }.count, "not observed")]
-            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        let notReproduced = claims.filter { $0.verdict == .notReproduced }.count
+        let notObserved = claims.filter { $0.verdict == .notObserved }.count
+        let counts: [(Int, String)] = [(partly, "partly"), (notReproduced, "not reproduced"), (notObserved, "not observed")]
+        let rest = counts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         return (bold ? "**\(main)**" : main) + rest.map { ", " + $0 }.joined()
     }
 

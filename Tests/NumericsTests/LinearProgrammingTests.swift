@@ -62,7 +62,7 @@ final class LinearProgrammingTests: XCTestCase {
             let lo = (0..<n).map { _ in rng.uniform(-2, 0) }
             let hi = lo.map { $0 + rng.uniform(0.1, 3) }
             let (v, _) = try optimum(LinearProgram(maximize: c, lower: lo, upper: hi))
-            let expected = (0..<n).reduce(0.0) { $0 + Swift.max(c[$1] * lo[$1], c[$1] * hi[$1]) }
+            let expected = (0..<n).reduce(0.0) { (sum: Double, i: Int) -> Double in sum + Swift.max(c[i] * lo[i], c[i] * hi[i]) }
             XCTAssertEqual(v, expected, accuracy: 1e-9)
         }
     }

@@ -72,7 +72,7 @@ final class SingularValuesTests: XCTestCase {
         // |δ log σ_i| ≤ c·n·ε·σ_max/σ_i.
         for n in [4, 6, 8, 10] {
             let s = try singularValues(NT.hilbert(n))
-            let trace = (0..<n).reduce(0.0) { $0 + 1 / Double(2 * $1 + 1) }
+            let trace = (0..<n).reduce(0.0) { (sum: Double, i: Int) -> Double in sum + 1 / Double(2 * i + 1) }
             NT.assertClose(s.reduce(0, +), trace, tol: 10 * Double(n * n) * NT.eps * s[0], "Σσ = tr H\(n)")
             let tol = s.reduce(0.0) { $0 + 10 * Double(n) * NT.eps * s[0] / $1 }
             NT.assertClose(s.reduce(0.0) { $0 + log($1) }, ConditioningTests.logDetHilbert(n), tol: tol, "Σ log σ = log det H\(n)")

@@ -150,7 +150,7 @@ final class MFACTests: XCTestCase {
         let inverse = try InverseFisher(gradients: g, damping: lambda, blockSize: nil)
         let dense = try DenseFisher(gradients: g, damping: lambda)
         let columns = (0..<d).map { j -> [Double] in var e = [Double](repeating: 0, count: d); e[j] = 1; return dense.solve(e) }
-        let scores = (0..<d).map { theta[$0] * theta[$0] / (2 * columns[$0][$0]) }
+        let scores = (0..<d).map { i -> Double in theta[i] * theta[i] / (2 * columns[i][i]) }
         let q = scores.indices.min { scores[$0] < scores[$1] }!
         let expected = (0..<d).map { i in i == q ? 0 : theta[i] - theta[q] / columns[q][q] * columns[q][i] }
 
