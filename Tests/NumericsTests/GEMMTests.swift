@@ -16,21 +16,12 @@ final class GEMMTests: XCTestCase {
         mutating func array(_ count: Int) -> [Double] { (0..<count).map { _ in next() } }
     }
 
-    /// C ← alpha·op(A)·op(B) + beta·C by the definition; row-major with leading dimensions.
+    /// C ← alpha·op(A)·op(B) + beta·C by the definition (`NT.referenceGEMM`, compiled optimized).
     static func reference(m: Int, n: Int, k: Int, alpha: Double,
                           a: [Double], lda: Int, transA: Bool, b: [Double], ldb: Int, transB: Bool,
                           beta: Double, c: inout [Double], ldc: Int) {
-        for i in 0..<m {
-            for j in 0..<n {
-                var s = 0.0
-                for p in 0..<k {
-                    let x = transA ? a[p * lda + i] : a[i * lda + p]
-                    let y = transB ? b[j * ldb + p] : b[p * ldb + j]
-                    s += x * y
-                }
-                c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + alpha * s
-            }
-        }
+        NT.referenceGEMM(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
+                         b: b, ldb: ldb, transB: transB, beta: beta, c: &c, ldc: ldc)
     }
 
     /// Runs gemmRaw and the reference on the same data; checks every element of the m x n block

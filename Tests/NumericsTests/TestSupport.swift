@@ -1,123 +1,14 @@
 import XCTest
+import NumericsReference
 @testable import Numerics
 
-// Helpers shared by the Numerics tests. Everything here is deliberately naive (plain loops, no
-// call into the kernel's gemm), so that a residual computed with them checks the kernel against
-// mathematics rather than against another part of itself.
+// The assertions shared by the Numerics tests; the reference computations (`NT.naiveMul`,
+// `NT.frobDiff`, the test matrices) are in Tests/NumericsReference, compiled with optimization.
 
-/// Helpers live in one namespace so they cannot clash with other test files of this target.
-enum NT {
-    /// Unit roundoff-sized machine epsilon, 2⁻⁵².
-    static let eps = Double.ulpOfOne
+/// The reference namespace under its short name in every file of this target.
+typealias NT = NumericsReference.NT
 
-    /// C = A B by the textbook triple loop.
-    static func naiveMul(_ a: Matrix, _ b: Matrix) -> Matrix {
-        precondition(a.cols == b.rows)
-        var c = Matrix(rows: a.rows, cols: b.cols)
-        for i in 0..<a.rows {
-            for j in 0..<b.cols {
-                var s = 0.0
-                for k in 0..<a.cols { s += a.storage[i * a.cols + k] * b.storage[k * b.cols + j] }
-                c.storage[i * b.cols + j] = s
-            }
-        }
-        return c
-    }
-
-    /// Aᵀ by the definition.
-    static func naiveTranspose(_ a: Matrix) -> Matrix {
-        var t = Matrix(rows: a.cols, cols: a.rows)
-        for i in 0..<a.rows { for j in 0..<a.cols { t.storage[j * a.rows + i] = a.storage[i * a.cols + j] } }
-        return t
-    }
-
-    /// A x by the definition.
-    static func naiveApply(_ a: Matrix, _ x: [Double]) -> [Double] {
-        (0..<a.rows).map { i in (0..<a.cols).reduce(0.0) { $0 + a.storage[i * a.cols + $1] * x[$1] } }
-    }
-
-    /// ||A||_F with plain summation (fine for the moderate entries the tests use).
-    static func frob(_ a: Matrix) -> Double { a.storage.reduce(0) { $0 + $1 * $1 }.squareRoot() }
-
-    /// ||x||₂ with plain summation.
-    static func norm2(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 }.squareRoot() }
-
-    /// ||A − B||_F.
-    static func frobDiff(_ a: Matrix, _ b: Matrix) -> Double {
-        precondition(a.rows == b.rows && a.cols == b.cols, "shape \(a.rows)x\(a.cols) vs \(b.rows)x\(b.cols)")
-        var s = 0.0
-        for i in 0..<a.storage.count { let d = a.storage[i] - b.storage[i]; s += d * d }
-        return s.squareRoot()
-    }
-
-    /// ||QᵀQ − I||_F: how far the columns of Q are from orthonormal.
-    static func orthogonalityError(_ q: Matrix) -> Double {
-        frobDiff(naiveMul(naiveTranspose(q), q), Matrix.identity(q.cols))
-    }
-
-    /// A deterministic matrix of standard normal entries.
-    static func gaussian(_ rows: Int, _ cols: Int, seed: UInt64) -> Matrix {
-        var rng = RandomSource(seed: seed)
-        return rng.normalMatrix(rows, cols)
-    }
-
-    /// An orthogonal n x n matrix built as a product of `count` Householder reflectors
-    /// I − 2 v vᵀ / vᵀv with Gaussian v. Built here (not with the kernel's QR) so tests of QR, eigen
-    /// and SVD do not rely on the code under test to make their inputs. det = (−1)^count.
-    static func householderOrthogonal(_ n: Int, seed: UInt64, count: Int? = nil) -> Matrix {
-        var rng = RandomSource(seed: seed)
-        var q = Matrix.identity(n)
-        for _ in 0..<(count ?? n) {
-            let v = rng.normalVector(n)
-            let vv = v.reduce(0) { $0 + $1 * $1 }
-            // q ← (I − 2 v vᵀ / vᵀv) q
-            for c in 0..<n {
-                var s = 0.0
-                for r in 0..<n { s += v[r] * q.storage[r * n + c] }
-                let f = 2 * s / vv
-                for r in 0..<n { q.storage[r * n + c] -= f * v[r] }
-            }
-        }
-        return q
-    }
-
-    /// The first k columns of an n x n matrix.
-    static func leadingColumns(_ q: Matrix, _ k: Int) -> Matrix { q.submatrix(rows: 0..<q.rows, cols: 0..<k) }
-
-    /// Q diag(λ) Qᵀ, symmetrized exactly.
-    static func symmetricWithSpectrum(_ lambda: [Double], seed: UInt64) -> Matrix {
-        let n = lambda.count
-        let q = householderOrthogonal(n, seed: seed)
-        var a = Matrix(rows: n, cols: n)
-        for i in 0..<n {
-            for j in 0...i {
-                var s = 0.0
-                for k in 0..<n { s += q[i, k] * lambda[k] * q[j, k] }
-                a[i, j] = s; a[j, i] = s
-            }
-        }
-        return a
-    }
-
-    /// U diag(σ) Vᵀ for an m x n matrix with the given singular values (count ≤ min(m, n)),
-    /// U and V taken from independent Householder products.
-    static func matrixWithSingularValues(_ sigma: [Double], rows m: Int, cols n: Int, seed: UInt64) -> Matrix {
-        let u = householderOrthogonal(m, seed: seed)
-        let v = householderOrthogonal(n, seed: seed &+ 1000)
-        var a = Matrix(rows: m, cols: n)
-        for i in 0..<m {
-            for j in 0..<n {
-                var s = 0.0
-                for k in 0..<sigma.count { s += u[i, k] * sigma[k] * v[j, k] }
-                a[i, j] = s
-            }
-        }
-        return a
-    }
-
-    /// The n x n Hilbert matrix 1/(i + j + 1).
-    static func hilbert(_ n: Int) -> Matrix { Matrix(rows: n, cols: n) { i, j in 1.0 / Double(i + j + 1) } }
-
+extension NT {
     /// Asserts |actual − expected| ≤ tol with a readable message.
     static func assertClose(_ actual: Double, _ expected: Double, tol: Double, _ what: String = "",
                      file: StaticString = #filePath, line: UInt = #line) {
