@@ -126,32 +126,60 @@ final class AllPapersTests: XCTestCase {
     /// Bad input is refused before any work starts: usage and exit 2 for flags, one line and exit 2
     /// for an output folder that cannot be written or a data file that is missing.
     func testCommandLineRefusesBadInput() throws {
-        for p in AllPapers.entries {
+        // The 126 launches are mostly process start-up: two papers at a time (one per core), each
+        // writing only under its own names; the checks then run here, in the papers' order.
+        let entries = AllPapers.entries
+        final class Results: @unchecked Sendable { var runs: [Result<CommandLineRuns, Error>?] = []; let lock = NSLock() }
+        let results = Results()
+        results.runs = Array(repeating: nil, count: entries.count)
+        DispatchQueue.concurrentPerform(iterations: 2) { lane in
+            for i in stride(from: lane, to: entries.count, by: 2) {
+                let r = Result { try CommandLineRuns(entries[i]) }
+                results.lock.lock(); results.runs[i] = r; results.lock.unlock()
+            }
+        }
+        for (i, p) in entries.enumerated() {
             let t = p.info.target
-            let (code, _, err) = try PaperHarness.runBinary(t, ["--frobnicate"])
-            XCTAssertEqual(code, 2, t)
-            XCTAssertTrue(err.lowercased().contains("usage"), "\(t): an unknown flag prints usage: \(err)")
-            XCTAssertEqual(try PaperHarness.runBinary(t, ["--seed", "twelve"]).0, 2, t)
-            let (code3, out3, _) = try PaperHarness.runBinary(t, ["--help"])
-            XCTAssertEqual(code3, 0, t)
-            XCTAssertTrue(out3.contains("--quick") && out3.contains("--check"), t)
-            XCTAssertEqual(try PaperHarness.runBinary(t, ["--slug"]).1, p.info.slug + "\n", t)
-            let (code4, _, err4) = try PaperHarness.runBinary(t, ["--quick", "--out", "/proc/reprise-cannot-write-here"])
-            XCTAssertEqual(code4, 2, "\(t): an unwritable --out is refused before the run")
-            XCTAssertEqual(err4.split(separator: "\n").count, 1, "\(t): one line: \(err4)")
-            // A paper that reads data files checks them before the run: point it at an empty folder.
+            let r = try results.runs[i]!.get()
+            XCTAssertEqual(r.unknownFlag.0, 2, t)
+            XCTAssertTrue(r.unknownFlag.2.lowercased().contains("usage"), "\(t): an unknown flag prints usage: \(r.unknownFlag.2)")
+            XCTAssertEqual(r.badSeed.0, 2, t)
+            XCTAssertEqual(r.help.0, 0, t)
+            XCTAssertTrue(r.help.1.contains("--quick") && r.help.1.contains("--check"), t)
+            XCTAssertEqual(r.slug.1, p.info.slug + "\n", t)
+            XCTAssertEqual(r.unwritable.0, 2, "\(t): an unwritable --out is refused before the run")
+            XCTAssertEqual(r.unwritable.2.split(separator: "\n").count, 1, "\(t): one line: \(r.unwritable.2)")
+            // A paper that reads data files checks them before the run: pointed at an empty folder.
+            if let (code, _, err) = r.missingData {
+                XCTAssertEqual(code, 2, "\(t): a missing data file is refused before the run")
+                XCTAssertEqual(err.split(separator: "\n").count, 1, "\(t): one line: \(err)")
+                XCTAssertTrue(err.contains("digits.csv"), "\(t): the error names the file: \(err)")
+                XCTAssertFalse(r.reportWritten, "\(t): no report is written")
+            }
+        }
+    }
+
+    /// One paper's command-line cases: (exit status, stdout, stderr) of each launch.
+    struct CommandLineRuns {
+        typealias Run = (Int32, String, String)
+        let unknownFlag, badSeed, help, slug, unwritable: Run
+        var missingData: Run? = nil
+        var reportWritten = false
+
+        init(_ p: AllPapers.Entry) throws {
+            let t = p.info.target
+            unknownFlag = try PaperHarness.runBinary(t, ["--frobnicate"])
+            badSeed = try PaperHarness.runBinary(t, ["--seed", "twelve"])
+            help = try PaperHarness.runBinary(t, ["--help"])
+            slug = try PaperHarness.runBinary(t, ["--slug"])
+            unwritable = try PaperHarness.runBinary(t, ["--quick", "--out", "/proc/reprise-cannot-write-here"])
             if p.info.checkInputs != nil {
                 let empty = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-no-data-\(t)")
                 let out = FileManager.default.temporaryDirectory.appendingPathComponent("reprise-no-data-out-\(t)")
                 try? FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
                 try? FileManager.default.removeItem(at: out)
-                let (code5, _, err5) = try PaperHarness.runBinary(t, ["--quick", "--out", out.path],
-                                                                  environment: ["REPRISE_DATA": empty.path])
-                XCTAssertEqual(code5, 2, "\(t): a missing data file is refused before the run")
-                XCTAssertEqual(err5.split(separator: "\n").count, 1, "\(t): one line: \(err5)")
-                XCTAssertTrue(err5.contains("digits.csv"), "\(t): the error names the file: \(err5)")
-                XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent(p.info.slug + ".md").path),
-                               "\(t): no report is written")
+                missingData = try PaperHarness.runBinary(t, ["--quick", "--out", out.path], environment: ["REPRISE_DATA": empty.path])
+                reportWritten = FileManager.default.fileExists(atPath: out.appendingPathComponent(p.info.slug + ".md").path)
             }
         }
     }
