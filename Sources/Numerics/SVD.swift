@@ -137,7 +137,221 @@ public struct SVD: Sendable {
     /// Trailing sizes (rows x columns) from which a bidiagonalization step is done in two halves.
     static let splitBidiagonalWork = 64 * 64
 
-    /// Householder bidiagonalization of the m x n (m ≥ n) row-major `a` in place: A = Q B Pᵀ with
+    /// Panel width of the blocked bidiagonalization (see `bidiagonalizeBlocked`).
+    static let bidiagonalBlock = 32
+
+    /// The blocked bidiagonalization runs panels while more than this many columns remain; the
+    /// unblocked routine does the rest (and all of a matrix with at most this many columns).
+    static let bidiagonalBlockedFrom = 96
+
+    /// Householder bidiagonalization of the m x n (m ≥ n) row-major `a` (row stride n) in place:
+    /// A = Q B Pᵀ with B upper bidiagonal (diagonal `d`, superdiagonal `e`), in the layout of
+    /// `bidiagonalizeUnblocked`. Blocked (`bidiagonalizeBlocked`) for wide enough matrices.
+    static func bidiagonalize(_ a: UnsafeMutablePointer<Double>, m: Int, n: Int,
+                              d: inout [Double], e: inout [Double], tauQ: inout [Double], tauP: inout [Double]) {
+        d.withUnsafeMutableBufferPointer { dp in
+            e.withUnsafeMutableBufferPointer { ep in
+                tauQ.withUnsafeMutableBufferPointer { qp in
+                    tauP.withUnsafeMutableBufferPointer { pp in
+                        let (D, E, Q, P) = (dp.baseAddress!, ep.baseAddress!, qp.baseAddress!, pp.baseAddress!)
+                        if n > bidiagonalBlockedFrom {
+                            bidiagonalizeBlocked(a, m: m, n: n, nb: bidiagonalBlock, tail: bidiagonalBlockedFrom,
+                                                 d: D, e: E, tauQ: Q, tauP: P)
+                        } else {
+                            bidiagonalizeUnblocked(a, m: m, n: n, ld: n, d: D, e: E, tauQ: Q, tauP: P)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Blocked Householder bidiagonalization (LAPACK's dgebrd with dlabrd) of the m x n (m ≥ n)
+    /// row-major `a` (row stride n), with the outputs of `bidiagonalizeUnblocked`.
+    ///
+    /// The unblocked routine rewrites the whole trailing matrix at every step (two rank-one
+    /// updates, 8 flops per entry, half of them stores). dlabrd reduces a panel of nb rows and
+    /// columns without touching the trailing matrix: after i steps of the panel (reflectors
+    /// H_l = I − τ_q v_l v_lᵀ from the left and G_l = I − τ_p u_l u_lᵀ from the right, l < i), the
+    /// reduced matrix is
+    ///
+    ///     Ã = A − V Yᵀ − X Uᵀ,   V = [v_0 … v_{i−1}], U = [u_0 … u_{i−1}],
+    ///
+    /// with the columns of Y and X built one per step:
+    ///
+    ///     y_i = τ_q Ãᵀ v_i = τ_q (Aᵀ v_i − Y (Vᵀ v_i) − U (Xᵀ v_i)),
+    ///     x_i = τ_p Ã′ u_i = τ_p (A u_i − V (Yᵀ u_i) − X (Uᵀ u_i)),
+    ///
+    /// (Ã′ is Ã after H_i, so Y and V already hold column i there). Only column i (to build v_i)
+    /// and row i (to build u_i) of Ã are formed explicitly. After the panel the trailing matrix
+    /// is brought up to date by two matrix products, A ← A − V Yᵀ − X Uᵀ, which is half of the
+    /// flops, in GEMM.
+    ///
+    /// The level-2 half is one pass over the trailing rows per step, read only: row j gives the
+    /// product (A u_i)_j, hence x_{i,j}, hence the updated entry of column i+1 in row j,
+    /// a_j = A[j, i+1] − V[j, :]·Y[i+1, :] − X[j, :]·U[i+1, :]; and, as in the unblocked routine,
+    /// the next step's Aᵀ v_{i+1} is accumulated in the same pass as Σ_j a_j A[j, :] (v_{i+1} is
+    /// a_j/(α − β), with α − β known only at the end of the pass), along with Σ_j a_j V[j, :] and
+    /// Σ_j a_j X[j, :] for Vᵀ v_{i+1} and Xᵀ v_{i+1}. One pass per step over the trailing matrix
+    /// (a panel's first step needs one more, for Aᵀ v), 4 flops per entry, no stores.
+    ///
+    /// Storage: Yᵀ (nb rows over the global columns) and X (m rows of nb) in work arrays; V and U
+    /// are the reflectors already stored in `a` (with their implied ones put in explicitly).
+    /// Large passes split the rows into two fixed halves with their own partial sums, added in
+    /// order, and the GEMM splits its work by size only, so the result is the same bit for bit
+    /// for any thread count. nb = 32 and the crossover `tail` are `bidiagonalBlock` and
+    /// `bidiagonalBlockedFrom`; panels run while more than `tail` (≥ nb) columns remain, and the
+    /// unblocked routine reduces the last ones.
+    static func bidiagonalizeBlocked(_ a: UnsafeMutablePointer<Double>, m: Int, n: Int, nb: Int, tail: Int,
+                                     d: UnsafeMutablePointer<Double>, e: UnsafeMutablePointer<Double>,
+                                     tauQ: UnsafeMutablePointer<Double>, tauP: UnsafeMutablePointer<Double>) {
+        precondition(m >= n && nb >= 1 && tail >= nb, "bidiagonalizeBlocked: m ≥ n, 1 ≤ nb ≤ tail")
+        let ld = n
+        let yt = UnsafeMutablePointer<Double>.allocate(capacity: nb * n)        // Yᵀ, row l = y_l
+        let x = UnsafeMutablePointer<Double>.allocate(capacity: m * nb)         // X, row j = X[j, :]
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * (n + 2 * nb))
+        let small = UnsafeMutablePointer<Double>.allocate(capacity: 6 * nb)
+        let uvec = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer { yt.deallocate(); x.deallocate(); sums.deallocate(); small.deallocate(); uvec.deallocate() }
+        yt.initialize(repeating: 0, count: nb * n)
+        x.initialize(repeating: 0, count: m * nb)
+        // Per half h: Σ a_j A[j, c] at sums + h·stride (c from the step's column + 2), then
+        // Σ a_j V[j, :] and Σ a_j X[j, :] (nb each).
+        let stride = n + 2 * nb
+        let vtv = small, xtv = small + nb, yu = small + 2 * nb, xu = small + 3 * nb
+        let ycol = small + 4 * nb, ucol = small + 5 * nb
+        let A = SharedPointer(a), Xs = SharedPointer(x), S = SharedPointer(sums)
+
+        var k = 0
+        while n - k > tail {
+            // The panel's first step: Σ_{j > k} A[j, k] A[j, k+1...] by a separate pass.
+            do {
+                let w = n - k - 1, rows = m - k - 1
+                let halves = rows * w >= splitBidiagonalWork ? 2 : 1
+                for h in 0..<halves { (sums + h * stride).update(repeating: 0, count: w) }
+                let pass: (Int) -> Void = { h in
+                    let j0 = k + 1 + h * rows / halves, j1 = k + 1 + (h + 1) * rows / halves
+                    let s = S.base + h * stride
+                    for j in j0..<j1 {
+                        let rj = A.base + j * ld
+                        let aj = rj[k]
+                        if aj != 0 { Vector.axpy(aj, UnsafePointer(rj + k + 1), s, w) }
+                    }
+                }
+                if halves == 2 {
+                    Threads.forEach(2, pinned: true, pass)
+                    Vector.axpy(1, UnsafePointer(sums + stride), sums, w)
+                } else {
+                    pass(0)
+                }
+            }
+            for i in 0..<nb {
+                let p = k + i, w = n - p - 1                      // w ≥ 1: n − k > tail ≥ nb
+                let row = a + p * ld
+                // 1. The left reflector from column p (already up to date, rows p..<m).
+                var tq = 0.0, scale = 0.0
+                let alpha = row[p]
+                let xnorm = Householder.stridedNorm(m - p - 1, row + ld + p, ld)
+                if xnorm != 0 {
+                    let beta = -(alpha >= 0 ? 1.0 : -1.0) * hypot(alpha, xnorm)
+                    tq = (beta - alpha) / beta
+                    scale = 1 / (alpha - beta)
+                    row[p] = beta
+                    for j in (p + 1)..<m { a[j * ld + p] *= scale }
+                }
+                tauQ[p] = tq
+                d[p] = row[p]
+                // 2. y_i = τ_q (Aᵀ v − Y (Vᵀ v) − U (Xᵀ v)) over columns p+1..<n, where
+                //    Aᵀ v = A[p, :] + scale·Σ a_j A[j, :] and likewise Vᵀ v, Xᵀ v.
+                let yi = yt + i * n + p + 1
+                if tq != 0 {
+                    for c in 0..<w { yi[c] = row[p + 1 + c] + scale * sums[c] }
+                    for l in 0..<i {
+                        vtv[l] = row[k + l] + scale * sums[w + l]
+                        xtv[l] = x[p * nb + l] + scale * sums[w + nb + l]
+                    }
+                    for l in 0..<i {
+                        Vector.axpy(-vtv[l], UnsafePointer(yt + l * n + p + 1), yi, w)
+                        Vector.axpy(-xtv[l], UnsafePointer(a + (k + l) * ld + p + 1), yi, w)
+                    }
+                    for c in 0..<w { yi[c] *= tq }
+                } else {
+                    yi.update(repeating: 0, count: w)
+                }
+                // 3. Row p of Ã′: A[p, :] − Σ_{l ≤ i} V[p, l] y_l − Σ_{l < i} X[p, l] u_l (V[p, i] = 1).
+                let rowp = row + p + 1
+                for l in 0..<i {
+                    Vector.axpy(-row[k + l], UnsafePointer(yt + l * n + p + 1), rowp, w)
+                    Vector.axpy(-x[p * nb + l], UnsafePointer(a + (k + l) * ld + p + 1), rowp, w)
+                }
+                Vector.axpy(-1, UnsafePointer(yi), rowp, w)
+                // 4. The right reflector from it.
+                let tp = Householder.generate(len: w, rowp, stride: 1)
+                tauP[p] = tp
+                e[p] = rowp[0]
+                uvec[0] = 1
+                for c in 1..<Swift.max(w, 1) { uvec[c] = rowp[c] }
+                // 5. Small products for x_i: Yᵀ u (l ≤ i) and Uᵀ u (l < i); and row i+1 of Y and
+                //    column i+1 of U for the update of column p+1 (U[i, p+1] = 1).
+                for l in 0...i { yu[l] = Vector.dot(yt + l * n + p + 1, uvec, w) }
+                for l in 0..<i { xu[l] = Vector.dot(a + (k + l) * ld + p + 1, uvec, w) }
+                let next = i + 1 < nb
+                if next {
+                    for l in 0...i { ycol[l] = yt[l * n + p + 1]; ucol[l] = l == i ? 1 : a[(k + l) * ld + p + 1] }
+                }
+                // 6. One pass over rows p+1..<m: x_i, column p+1 of Ã, and the next step's sums.
+                let rows = m - p - 1, w1 = w - 1, ni = i + 1
+                let halves = rows * w >= splitBidiagonalWork ? 2 : 1
+                if next { for h in 0..<halves { (sums + h * stride).update(repeating: 0, count: stride) } }
+                let up = UnsafePointer(uvec), yup = UnsafePointer(yu), xup = UnsafePointer(xu)
+                let ycp = UnsafePointer(ycol), ucp = UnsafePointer(ucol)
+                let pass: (Int) -> Void = { h in
+                    let j0 = p + 1 + h * rows / halves, j1 = p + 1 + (h + 1) * rows / halves
+                    let s = S.base + h * stride, sv = s + w1, sx = s + w1 + nb
+                    for j in j0..<j1 {
+                        let rj = A.base + j * ld, xj = Xs.base + j * nb
+                        var xv = 0.0
+                        if tp != 0 {
+                            let t = Vector.dot(rj + p + 1, up, w)
+                            xv = tp * (t - Vector.dot(rj + k, yup, ni) - Vector.dot(xj, xup, i))
+                        }
+                        xj[i] = xv
+                        if next {
+                            let aj = rj[p + 1] - Vector.dot(rj + k, ycp, ni) - Vector.dot(xj, ucp, ni)
+                            rj[p + 1] = aj
+                            if j > p + 1 && aj != 0 {
+                                Vector.axpy(aj, UnsafePointer(rj + p + 2), s, w1)
+                                Vector.axpy(aj, UnsafePointer(rj + k), sv, ni)
+                                Vector.axpy(aj, UnsafePointer(xj), sx, ni)
+                            }
+                        }
+                    }
+                }
+                if halves == 2 {
+                    Threads.forEach(2, pinned: true, pass)
+                    if next { Vector.axpy(1, UnsafePointer(sums + stride), sums, w1 + 2 * nb) }
+                } else {
+                    pass(0)
+                }
+                // The next step reads its sums at offsets w − 1 (V) and w − 1 + nb (X): its w.
+            }
+            // The trailing update A ← A − V Yᵀ − X Uᵀ (rows and columns from k + nb), with the
+            // implied 1 of the last right reflector put in place for the product.
+            let k2 = k + nb
+            let saved = a[(k2 - 1) * ld + k2]
+            a[(k2 - 1) * ld + k2] = 1
+            gemmRaw(m: m - k2, n: n - k2, k: nb, alpha: -1, a: UnsafePointer(a + k2 * ld + k), lda: ld, transA: false,
+                    b: UnsafePointer(yt + k2), ldb: n, transB: false, beta: 1, c: a + k2 * ld + k2, ldc: ld)
+            gemmRaw(m: m - k2, n: n - k2, k: nb, alpha: -1, a: UnsafePointer(x + k2 * nb), lda: nb, transA: false,
+                    b: UnsafePointer(a + k * ld + k2), ldb: ld, transB: false, beta: 1, c: a + k2 * ld + k2, ldc: ld)
+            a[(k2 - 1) * ld + k2] = saved
+            k = k2
+        }
+        bidiagonalizeUnblocked(a + k * ld + k, m: m - k, n: n - k, ld: ld,
+                               d: d + k, e: e + k, tauQ: tauQ + k, tauP: tauP + k)
+    }
+
+    /// Unblocked Householder bidiagonalization of the m x n (m ≥ n) row-major `a` in place: A = Q B Pᵀ with
     /// B upper bidiagonal (diagonal `d`, superdiagonal `e`). Left reflector k is stored below the
     /// diagonal in column k (the QR layout, τ in `tauQ`); right reflector k acts on columns
     /// k+1..<n, its vector (1 implied at column k+1) right of the superdiagonal in row k (τ in `tauP`).
@@ -148,9 +362,11 @@ public struct SVD: Sendable {
     /// v_{q,i} of step k+1 is x_i/(α − β) for the row's (final) entry x_i in column k+1, so
     /// y = Σ_{i > k+1} x_i row_i gives u_{k+1} = τ (row_{k+1} + y/(α − β)). One pass over the
     /// trailing matrix per step instead of two.
-    static func bidiagonalize(_ a: UnsafeMutablePointer<Double>, m: Int, n: Int,
-                              d: inout [Double], e: inout [Double], tauQ: inout [Double], tauP: inout [Double]) {
-        let ld = n
+    ///
+    /// `ld` is the row stride of `a` (the blocked routine runs this one on its trailing submatrix).
+    static func bidiagonalizeUnblocked(_ a: UnsafeMutablePointer<Double>, m: Int, n: Int, ld: Int,
+                                       d: UnsafeMutablePointer<Double>, e: UnsafeMutablePointer<Double>,
+                                       tauQ: UnsafeMutablePointer<Double>, tauP: UnsafeMutablePointer<Double>) {
         let u = UnsafeMutablePointer<Double>.allocate(capacity: n + 8)
         let x = UnsafeMutablePointer<Double>.allocate(capacity: n + 8)
         let y = UnsafeMutablePointer<Double>.allocate(capacity: n + 8)
