@@ -138,19 +138,24 @@ public struct SVD: Sendable {
     static let splitBidiagonalWork = 64 * 64
 
     /// Panel width of the blocked bidiagonalization (see `bidiagonalizeBlocked`). Measured on
-    /// square Gaussian matrices, one thread, bidiagonalization alone: at n = 500, nb = 16 took
+    /// square Gaussian matrices, one thread, bidiagonalization alone, panels while more than 96
+    /// columns remain, the trailing update as two products of depth nb: at n = 500, nb = 16 took
     /// 21.8 ms, 24 took 22.7 ms and 32 took 23.3 ms (unblocked: 29.1 ms); at n = 200, 16 took
     /// 1.76 ms and 32 took 2.07 ms (unblocked: 1.92 ms). A wider panel moves more flops into the
-    /// GEMM, but the GEMM is a small part of the time (4 ms of the 22 at n = 500); what grows
+    /// GEMM, but the GEMM is a small part of the time (with nb = 32, 4 ms of the 23.3); what grows
     /// with nb is the panel's own level-2 work (its per-step updates with the i previous y_l and
     /// u_l, and the products with a row of V and of X in every row of every pass).
     static let bidiagonalBlock = 16
 
     /// The blocked bidiagonalization runs panels while more than this many columns remain; the
     /// unblocked routine does the rest (and all of a matrix with at most this many columns).
-    /// Measured at n = 500 with nb = 16: 64, 96 and 128 within 1% of each other; at n = 200,
-    /// blocked from 96 on was 8% faster than unblocked throughout.
-    static let bidiagonalBlockedFrom = 96
+    /// Measured with nb = 16 (bidiagonalization alone, milliseconds, unblocked / blocked with
+    /// this 96, 128, 160): n = 300, one thread 10.0 / 7.1, 7.2, 6.8, two threads 7.1 / 6.8, 6.6,
+    /// 6.5; n = 250, two threads 3.9 / 4.1, 4.0, 3.9; n = 200, one thread 2.9 / 2.6, 2.6, 2.6,
+    /// two threads 2.0 / 2.2, 2.2, 2.1. On two threads each core's cache holds half of a small
+    /// trailing matrix and the unblocked passes are fast; the choice must not depend on the
+    /// thread count (the results would), so it is made by size alone.
+    static let bidiagonalBlockedFrom = 160
 
     /// Householder bidiagonalization of the m x n (m ≥ n) row-major `a` (row stride n) in place:
     /// A = Q B Pᵀ with B upper bidiagonal (diagonal `d`, superdiagonal `e`), in the layout of
@@ -485,8 +490,8 @@ public struct SVD: Sendable {
         while l < count { out[l] = Vector.dot(rows + l * ld, x, w); l += 1 }
     }
 
-    /// Unblocked Householder bidiagonalization of the m x n (m ≥ n) row-major `a` in place: A = Q B Pᵀ with
-    /// B upper bidiagonal (diagonal `d`, superdiagonal `e`). Left reflector k is stored below the
+    /// Unblocked Householder bidiagonalization of the m x n (m ≥ n) row-major `a` in place:
+    /// A = Q B Pᵀ with B upper bidiagonal (diagonal `d`, superdiagonal `e`). Left reflector k is stored below the
     /// diagonal in column k (the QR layout, τ in `tauQ`); right reflector k acts on columns
     /// k+1..<n, its vector (1 implied at column k+1) right of the superdiagonal in row k (τ in `tauP`).
     ///
