@@ -447,31 +447,6 @@ public struct SVD: Sendable {
         return s
     }
 
-    /// x · y over n entries (as `dotIndependent`), and in the same loop s[0..<n] += a · r[0..<n]:
-    /// two independent streams, so that the loads of one row overlap the update with the other.
-    @inline(__always)
-    static func dotAndAxpy(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int,
-                           _ a: Double, _ r: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>) -> Double {
-        typealias V = SIMD8<Double>
-        @inline(__always) func load(_ p: UnsafePointer<Double>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-        @inline(__always) func axpy8(_ i: Int, _ av: V) {
-            var t = load(s + i); t.addProduct(av, load(r + i)); UnsafeMutableRawPointer(s + i).storeBytes(of: t, as: V.self)
-        }
-        let av = V(repeating: a)
-        var c0 = V(), c1 = V(), c2 = V(), c3 = V()
-        var i = 0
-        while i + 32 <= n {
-            c0.addProduct(load(x + i), load(y + i)); c1.addProduct(load(x + i + 8), load(y + i + 8))
-            c2.addProduct(load(x + i + 16), load(y + i + 16)); c3.addProduct(load(x + i + 24), load(y + i + 24))
-            axpy8(i, av); axpy8(i + 8, av); axpy8(i + 16, av); axpy8(i + 24, av)
-            i += 32
-        }
-        while i + 8 <= n { c0.addProduct(load(x + i), load(y + i)); axpy8(i, av); i += 8 }
-        var sum = ((c0 + c1) + (c2 + c3)).sum()
-        while i < n { sum += x[i] * y[i]; s[i] += a * r[i]; i += 1 }
-        return sum
-    }
-
     /// y[0..<w] += Σ_{l < count} coef[l] · (row l at `rows`, stride `ld`), four rows at a time.
     @inline(__always)
     static func combineRows(_ coef: UnsafePointer<Double>, _ rows: UnsafePointer<Double>, _ ld: Int, _ count: Int,
