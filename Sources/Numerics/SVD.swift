@@ -351,7 +351,7 @@ public struct SVD: Sendable {
                             if g == 4 {
                                 Vector.dot4(A.base + j * ld + p + 1, ld, up, w, product)
                             } else {
-                                for r in 0..<g { product[r] = dotIndependent(A.base + (j + r) * ld + p + 1, up, w) }
+                                for r in 0..<g { product[r] = Vector.dot(A.base + (j + r) * ld + p + 1, up, w) }   // as dot4 sums
                             }
                             for r in 0..<g {
                                 let jr = j + r
@@ -425,26 +425,6 @@ public struct SVD: Sendable {
         }
         bidiagonalizeUnblocked(a + k * ld + k, m: m - k, n: n - k, ld: ld,
                                d: d + k, e: e + k, tauQ: tauQ + k, tauP: tauP + k)
-    }
-
-    /// x · y over n entries with four independent SIMD8 accumulators (32 entries per round): the
-    /// pass of the blocked bidiagonalization is one such product per row, and a single
-    /// accumulator chain would make it wait on the latency of every fused multiply-add.
-    @inline(__always)
-    static func dotIndependent(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> Double {
-        typealias V = SIMD8<Double>
-        @inline(__always) func load(_ p: UnsafePointer<Double>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-        var c0 = V(), c1 = V(), c2 = V(), c3 = V()
-        var i = 0
-        while i + 32 <= n {
-            c0.addProduct(load(x + i), load(y + i)); c1.addProduct(load(x + i + 8), load(y + i + 8))
-            c2.addProduct(load(x + i + 16), load(y + i + 16)); c3.addProduct(load(x + i + 24), load(y + i + 24))
-            i += 32
-        }
-        while i + 8 <= n { c0.addProduct(load(x + i), load(y + i)); i += 8 }
-        var s = ((c0 + c1) + (c2 + c3)).sum()
-        while i < n { s += x[i] * y[i]; i += 1 }
-        return s
     }
 
     /// y[0..<w] += Σ_{l < count} coef[l] · (row l at `rows`, stride `ld`), four rows at a time.
