@@ -91,9 +91,11 @@ test:
 ## make bench: Reprise vs NumPy/OpenBLAS on this machine, written to Reports/BENCHMARKS.md.
 ## make bench [PAPERS=all|none|Target,Target]: the kernel against NumPy, one core busy, and the papers
 ## section (each paper's full run on 1 and 2 threads and its dominant loop against the machine's limits).
+## The bench is a package of its own (Tools/Bench), so `make test` does not compile it.
 PAPERS ?= all
 bench: build
-	.build/release/Bench --out $(REPORTS)/BENCHMARKS.md --papers $(PAPERS)
+	$(SWIFT) build --package-path Tools/Bench $(SWIFTPM_FLAGS) $(RELEASE)
+	Tools/Bench/.build/release/Bench --out $(REPORTS)/BENCHMARKS.md --papers $(PAPERS)
 
 ## make new PAPER=<Name> [SLUG=<slug>]: a new paper folder from Tools/PaperTemplate that builds, runs in
 ## quick mode, writes a report with one example claim, and has its test (listed in AllPapersTests).
@@ -115,4 +117,4 @@ list: build
 	@for t in $(TARGETS); do printf "%-32s %s\n" "$$($(BIN)/$$t --slug)" "$$t"; done
 
 clean:
-	rm -rf .build .build-*
+	rm -rf .build .build-* Tools/Bench/.build

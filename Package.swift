@@ -49,7 +49,6 @@ let package = Package(
         .target(name: "Learning", dependencies: ["Numerics"], path: "Sources/Learning"),
         .target(name: "Notebook", path: "Sources/Notebook"),
         .executableTarget(name: "ReportIndex", dependencies: ["Notebook"], path: "Tools/ReportIndex"),
-        .executableTarget(name: "Bench", dependencies: ["Numerics", "Learning"], path: "Tools/Bench", exclude: ["bench_numpy.py"]),
         .target(name: "NumericsReference", dependencies: ["Numerics"], path: "Tests/NumericsReference"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "NumericsReference"], path: "Tests/NumericsTests",
                     swiftSettings: testSettings),

@@ -61,12 +61,13 @@ struct Options {
 }
 
 /// The package root: the working directory if it holds Tools/Bench/bench_numpy.py, else the
-/// directory two levels above this source file.
+/// directory four levels above this source file (Tools/Bench/Sources/Bench/main.swift).
 func packageRoot() -> String {
     let cwd = FileManager.default.currentDirectoryPath
     if FileManager.default.fileExists(atPath: cwd + "/Tools/Bench/bench_numpy.py") { return cwd }
-    return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return url.path
 }
 
 func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
