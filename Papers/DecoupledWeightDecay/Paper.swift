@@ -86,7 +86,7 @@ public enum DecoupledWeightDecay {
             sgdAlphas: halfDecades(10e-4 * 3.1622776601683795, 5), adamAlphas: halfDecades(1e-3, 5),
             decayGrids: grids, quadraticSteps: 4_000_000)
         static let quick = Config(
-            trainCount: 500, hidden: [16], batch: 50, epochs: 8, replicates: 2,
+            trainCount: 400, hidden: [16], batch: 50, epochs: 6, replicates: 2,
             sgdAlphas: halfDecades(10e-4 * 3.1622776601683795, 5), adamAlphas: halfDecades(1e-3, 5),
             decayGrids: grids, quadraticSteps: 200_000)
 

@@ -84,7 +84,7 @@ public enum InfluenceFunctions {
             regressionDimension: 10, regressionSizes: [40, 80, 160, 320],
             lambda: 0.01, topRemovals: 10, randomRemovals: 10, retrainTolerance: 1e-13,
             cgIterations: 400, lissaScale: 25, lissaDepth: 5000, lissaRepeats: 2, richardsonDepth: 600,
-            networkTrain: 150, hidden: 4, networkLambda: 1e-3, damping: 0.01, networkSeeds: 2, networkRemovals: 6,
+            networkTrain: 120, hidden: 4, networkLambda: 1e-3, damping: 0.01, networkSeeds: 2, networkRemovals: 5,
             temperatures: [0, 0.001, 0.1], hingeLambda: 0.01,
             flipFraction: 0.1, flipSeeds: 2, checkFractions: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3])
 

@@ -78,8 +78,8 @@ public enum LionLyapunov {
         var beta1 = 0.9
         var beta2 = 0.99
 
-        static let quick = Config(quadraticDimension: 20, digitsCount: 200, lambda: 1, rho: 6e-3, steps: 2500,
-                                  constantFraction: 0.6, lyapunovTime: 30, digitsLyapunovTime: 20,
+        static let quick = Config(quadraticDimension: 20, digitsCount: 120, lambda: 1, rho: 6e-3, steps: 2500,
+                                  constantFraction: 0.6, lyapunovTime: 20, digitsLyapunovTime: 15,
                                   lyapunovDivisors: [1, 2, 4], lambdas: [0.5, 1, 2], referenceIterations: 20_000)
         static let full = Config(quadraticDimension: 40, digitsCount: 1000, lambda: 1, rho: 2.5e-3, steps: 8000,
                                  constantFraction: 0.6, lyapunovTime: 40, digitsLyapunovTime: 20,

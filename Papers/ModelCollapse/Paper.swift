@@ -67,7 +67,7 @@ public enum ModelCollapse {
         static func geometric(from t: Int, count: Int, perOctave steps: Int) -> [Int] {
             (0..<count).map { Int((Double(t) * Foundation.pow(2, Double($0) / Double(steps))).rounded()) }
         }
-        static let quick = Config(generations: 10, streamSets: 10, repsS1: 10, repsS2: 5,
+        static let quick = Config(generations: 10, streamSets: 10, repsS1: 6, repsS2: 4,
                                   repsScaling: 24, scalingSizes: geometric(from: 32, count: 5, perOctave: 1))
         static let full = Config(generations: 10, streamSets: 10, repsS1: 100, repsS2: 60,
                                  repsScaling: 40, scalingSizes: geometric(from: 32, count: 11, perOctave: 2))

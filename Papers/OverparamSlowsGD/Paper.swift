@@ -59,10 +59,10 @@ public enum OverparamSlowsGD {
         var largerM: Int              // measurements of the larger-m control of claim 4
         var largerMIterations: Int    // its run length (it converges faster)
 
-        static let quick = Config(n: 30, r: 3, m: 450, kOver: 5, eta: 0.1, condition: 2, alphaSymmetric: 0.01,
+        static let quick = Config(n: 20, r: 3, m: 300, kOver: 5, eta: 0.1, condition: 2, alphaSymmetric: 0.01,
                                   symmetricIterations: 20_000, asymmetricIterations: 2_000,
                                   alphas: [0.1, 0.05, 0.025], rebalanceAt: 1_000, populationRebalanceAt: 400, roundOffFloor: 1e-12,
-                                  largerM: 1_350, largerMIterations: 1_500)
+                                  largerM: 900, largerMIterations: 1_500)
         static let full = Config(n: 50, r: 3, m: 750, kOver: 5, eta: 0.1, condition: 2, alphaSymmetric: 0.01,
                                  symmetricIterations: 40_000, asymmetricIterations: 6_000,
                                  alphas: [0.08, 0.04, 0.02], rebalanceAt: 1_500, populationRebalanceAt: 400, roundOffFloor: 1e-12,

@@ -18,7 +18,7 @@ final class OverparamSlowsGDTests: XCTestCase {
         XCTAssertEqual(report.claims.map(\.id), ["C1", "C2", "C3", "C4"])
         XCTAssertEqual(PaperHarness.verdict(report, "C1"), .reproduced)   // exact rank: linear
         XCTAssertEqual(PaperHarness.verdict(report, "C2"), .reproduced)   // 1/T² squared error; population constant
-        // C3: in quick mode (n = 30) the fitted exponent of the rate in α is below the α² window.
+        // C3: in quick mode (n = 20, m = 5nr) the fitted exponent of the rate in α is below the α² window.
         XCTAssertEqual(PaperHarness.verdict(report, "C3"), .partly)
         // C4: α-independent after the step on both losses and equal to the exact-rank rate on the population
         // loss, but about half the exact-rank rate with m = 5nr Gaussian measurements.
