@@ -44,6 +44,56 @@ public enum NT {
         }
     }
 
+    /// A small deterministic generator (64-bit LCG, top 53 bits) so the tests need nothing else:
+    /// uniform in [-1, 1).
+    public struct LCG {
+        public var state: UInt64
+        public init(_ seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
+        public mutating func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) * 2 - 1
+        }
+        public mutating func array(_ count: Int) -> [Double] { (0..<count).map { _ in next() } }
+    }
+
+    /// What a GEMM test finds when it compares a product with the reference, scanning the m x ldc
+    /// block row by row: the first padding entry (column ≥ n) that differs from `original`, else the
+    /// first non-finite entry, else the largest relative error |e − r| / max(1, |e|).
+    public enum BlockComparison: Equatable {
+        case paddingChanged(row: Int, col: Int)
+        case nonFinite(row: Int, col: Int, value: Double)
+        case worst(Double)
+    }
+
+    public static func compareBlock(expected: [Double], got: [Double], original: [Double],
+                                    m: Int, n: Int, ldc: Int) -> BlockComparison {
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<ldc {
+                let e = expected[i * ldc + j], r = got[i * ldc + j]
+                if j >= n {
+                    if r != original[i * ldc + j] { return .paddingChanged(row: i, col: j) }
+                    continue
+                }
+                if !r.isFinite { return .nonFinite(row: i, col: j, value: r) }
+                worst = Swift.max(worst, abs(e - r) / Swift.max(1, abs(e)))
+            }
+        }
+        return .worst(worst)
+    }
+
+    /// max |x_i − y_i| (0 for empty arrays); a NaN anywhere gives NaN.
+    public static func maxAbsDifference(_ x: [Double], _ y: [Double]) -> Double {
+        precondition(x.count == y.count)
+        var worst = 0.0
+        for i in 0..<x.count {
+            let d = abs(x[i] - y[i])
+            if d.isNaN { return .nan }
+            worst = Swift.max(worst, d)
+        }
+        return worst
+    }
+
     /// Aᵀ by the definition.
     public static func naiveTranspose(_ a: Matrix) -> Matrix {
         var t = Matrix(rows: a.cols, cols: a.rows)

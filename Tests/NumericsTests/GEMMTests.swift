@@ -5,16 +5,8 @@ import XCTest
 /// the blocked kernel (micro-tiles 6x32 and 4x8, k slices of 256, work blocks of 192 x 256) and the
 /// unpacked small-product path.
 final class GEMMTests: XCTestCase {
-    /// A small deterministic generator (64-bit LCG, top 53 bits) so the tests need nothing else.
-    struct LCG {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
-        mutating func next() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53) * 2 - 1     // uniform in [-1, 1)
-        }
-        mutating func array(_ count: Int) -> [Double] { (0..<count).map { _ in next() } }
-    }
+    /// The tests' deterministic generator (uniform in [-1, 1)), compiled optimized in NumericsReference.
+    typealias LCG = NT.LCG
 
     /// C ← alpha·op(A)·op(B) + beta·C by the definition (`NT.referenceGEMM`, compiled optimized).
     static func reference(m: Int, n: Int, k: Int, alpha: Double,
@@ -49,23 +41,18 @@ final class GEMMTests: XCTestCase {
         }
         // |error| ≤ 1e-12 · k · (|alpha| Σ|a||b| scale ~ 1) + beta part; entries are O(1) here.
         let tol = 1e-12 * Double(Swift.max(k, 1)) * Swift.max(1, abs(alpha)) + 1e-15 * abs(beta)
-        var worst = 0.0
-        for i in 0..<m {
-            for j in 0..<ldc {
-                let e = expected[i * ldc + j], r = got[i * ldc + j]
-                if j >= n {
-                    if r != c0[i * ldc + j] {
-                        XCTFail("padding C[\(i), \(j)] changed (m=\(m) n=\(n) k=\(k))", file: file, line: line)
-                        return
-                    }
-                    continue
-                }
-                if !r.isFinite {
-                    XCTFail("C[\(i), \(j)] = \(r) (m=\(m) n=\(n) k=\(k) tA=\(transA) tB=\(transB))", file: file, line: line)
-                    return
-                }
-                worst = Swift.max(worst, abs(e - r) / Swift.max(1, abs(e)))
-            }
+        // The scan runs in NumericsReference (optimized): the first changed padding entry, else the
+        // first non-finite entry, else the largest relative error.
+        let worst: Double
+        switch NT.compareBlock(expected: expected, got: got, original: c0, m: m, n: n, ldc: ldc) {
+        case let .paddingChanged(i, j):
+            XCTFail("padding C[\(i), \(j)] changed (m=\(m) n=\(n) k=\(k))", file: file, line: line)
+            return
+        case let .nonFinite(i, j, r):
+            XCTFail("C[\(i), \(j)] = \(r) (m=\(m) n=\(n) k=\(k) tA=\(transA) tB=\(transB))", file: file, line: line)
+            return
+        case let .worst(w):
+            worst = w
         }
         XCTAssertLessThan(worst, tol, "m=\(m) n=\(n) k=\(k) tA=\(transA) tB=\(transB) alpha=\(alpha) beta=\(beta) pad=\(pad)",
                           file: file, line: line)
@@ -360,7 +347,7 @@ final class GEMMTests: XCTestCase {
                     var expected = c0
                     GEMMTests.reference(m: m, n: n, k: k, alpha: -0.7, a: a, lda: ta ? m : k, transA: ta,
                                         b: b, ldb: tb ? k : n, transB: tb, beta: 1, c: &expected, ldc: n)
-                    let worst = zip(c, expected).map { abs($0 - $1) }.max() ?? 0
+                    let worst = NT.maxAbsDifference(c, expected)
                     XCTAssertLessThan(worst, 1e-12 * Double(k), "\(tile) m=\(m) n=\(n) k=\(k) tA=\(ta) tB=\(tb)")
                     results.append(c)
                 }
