@@ -12,7 +12,7 @@ ARCH       := $(shell uname -m)
 CPU_FLAGS  ?= $(shell if [ "$(ARCH)" = "x86_64" ] && grep -qw fma /proc/cpuinfo 2>/dev/null; then echo "-Xswiftc -target-cpu -Xswiftc native"; elif [ "$(ARCH)" = "aarch64" ] || [ "$(ARCH)" = "arm64" ]; then echo "-Xswiftc -target-cpu -Xswiftc native"; fi)
 # No debug information: it adds 5-15% to every module's compile and nothing to a run (crash
 # backtraces still name the functions).
-RELEASE    := -c release --debug-info-format none $(CPU_FLAGS) -Xswiftc -num-threads -Xswiftc 2
+RELEASE    := -c release -debug-info-format none $(CPU_FLAGS) -Xswiftc -num-threads -Xswiftc 2
 REPORTS    ?= Reports
 PAPER      ?=
 
