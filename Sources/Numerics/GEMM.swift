@@ -100,10 +100,14 @@ public func gemv(_ a: Matrix, _ x: [Double], transposed: Bool = false) -> [Doubl
                 y.withUnsafeMutableBufferPointer { yp in
                     guard let A = ap.baseAddress, let X = xp.baseAddress, let Y = yp.baseAddress else { return }
                     let ys = SharedPointer(Y)
-                    // Column strips of at most 512 (a multiple of 8), as many as needed and of
-                    // near-equal width, so that two threads get near-equal work; the strips depend
-                    // on n only.
-                    let chunks = (n + 511) / 512 * (n >= 1024 ? 2 : 1)
+                    // Column strips starting at multiples of 8, of near-equal width, depending on n
+                    // only: below 1024 columns strips of at most 512; from 1024 an even number of
+                    // strips of at most 2048 (two for n ≤ 4096), one per thread, so that each pass
+                    // streams long contiguous pieces of four rows while its piece of y (≤ 16 KB)
+                    // stays in the first-level cache. Every y_j is formed the same way whatever the
+                    // strips (rows in order, four at a time from row 0; the scalar tail is the last
+                    // n mod 8 columns in every layout), so the strips change the speed, not the bits.
+                    let chunks = n >= 1024 ? 2 * ((n + 4095) / 4096) : (n + 511) / 512
                     let chunk = ((n + chunks - 1) / chunks + 7) / 8 * 8
                     let body: (Int) -> Void = { c in
                         let j0 = Swift.min(n, c * chunk), j1 = Swift.min(n, j0 + chunk), w = j1 - j0

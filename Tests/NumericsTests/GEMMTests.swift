@@ -212,19 +212,27 @@ final class GEMMTests: XCTestCase {
     /// keeps y in registers but rounds every term as that loop does), at sizes around the strip and
     /// the four-row edges.
     func testTransposedGemvIsOneAxpyPerRowExactly() {
+        // Widths cover every strip layout (one or two strips below 1024, two up to 4096, six at 8300),
+        // on one and two threads: the bits must be those of one full-width axpy per row.
         var g = LCG(78)
-        for m in [1, 3, 4, 5, 9, 130] {
-            for n in [1, 7, 8, 9, 300, 1100, 1275] {
-                let a = Matrix(rows: m, cols: n, elements: g.array(m * n))
-                let x = g.array(m)
-                var expected = [Double](repeating: 0, count: n)
-                a.storage.withUnsafeBufferPointer { ap in
-                    expected.withUnsafeMutableBufferPointer { yp in
-                        for i in 0..<m { Vector.axpy(x[i], ap.baseAddress! + i * n, yp.baseAddress!, n) }
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        for threads in [1, 2] {
+            Threads.count = threads
+            for m in [1, 3, 4, 5, 9, 130] {
+                for n in [1, 7, 8, 9, 300, 1100, 1275, 4100, 8300] {
+                    let a = Matrix(rows: m, cols: n, elements: g.array(m * n))
+                    let x = g.array(m)
+                    var expected = [Double](repeating: 0, count: n)
+                    a.storage.withUnsafeBufferPointer { ap in
+                        expected.withUnsafeMutableBufferPointer { yp in
+                            for i in 0..<m { Vector.axpy(x[i], ap.baseAddress! + i * n, yp.baseAddress!, n) }
+                        }
                     }
+                    let y = gemv(a, x, transposed: true)
+                    XCTAssertTrue(y.map(\.bitPattern) == expected.map(\.bitPattern),
+                                  "\(m)x\(n), \(threads) threads: Aᵀx is not one axpy per row")
                 }
-                let y = gemv(a, x, transposed: true)
-                XCTAssertTrue(y.map(\.bitPattern) == expected.map(\.bitPattern), "\(m)x\(n): Aᵀx is not one axpy per row")
             }
         }
     }
