@@ -82,18 +82,6 @@ public enum NT {
         return .worst(worst)
     }
 
-    /// max |x_i − y_i| (0 for empty arrays); a NaN anywhere gives NaN.
-    public static func maxAbsDifference(_ x: [Double], _ y: [Double]) -> Double {
-        precondition(x.count == y.count)
-        var worst = 0.0
-        for i in 0..<x.count {
-            let d = abs(x[i] - y[i])
-            if d.isNaN { return .nan }
-            worst = Swift.max(worst, d)
-        }
-        return worst
-    }
-
     /// Aᵀ by the definition.
     public static func naiveTranspose(_ a: Matrix) -> Matrix {
         var t = Matrix(rows: a.cols, cols: a.rows)
