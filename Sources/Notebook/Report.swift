@@ -15,6 +15,9 @@ public final class Report {
     public private(set) var claims: [Claim] = []
     /// Phase timings recorded with `timing(_:seconds:)`, rendered before the ones passed to `render`.
     public private(set) var timings: [(String, String)] = []
+    /// Wall-clock measurements recorded with `wallClock(_:_:)`: results that depend on the machine
+    /// (timed rates, speed ratios), in a table of their own after the phases.
+    public private(set) var measurements: [(String, String)] = []
 
     public init(info: PaperInfo, options: RunOptions) {
         self.info = info
@@ -92,6 +95,13 @@ public final class Report {
         timings.append((name, Fmt.fixed(seconds, 2) + " s"))
     }
 
+    /// Records a machine-dependent measurement that is not a phase of the run (a timed exponent, a
+    /// speed ratio). It is shown only between the timings markers, in its own table after the
+    /// phases, so that the phase times still add up to the total.
+    public func wallClock(_ name: String, _ value: String) {
+        measurements.append((name, value))
+    }
+
     /// Runs one phase of the experiment: logs its start, times it and records the time for the
     /// timings block (phases should add up to the run's total).
     public func phase<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
@@ -151,7 +161,7 @@ public final class Report {
                    + "Input hash `\(hash)` (FNV-1a of `Package.swift`, `Sources/`, `Data/`, `Papers/\(info.target)/`, the compiler "
                    + "version, mode, seed and this paper's entry in `stability.json`). Everything outside the timings block below is byte-identical between runs with the "
                    + "same inputs.")
-        out.append(Report.timingsBlock(timings, threads: options.threads))
+        out.append(Report.timingsBlock(timings, measurements: measurements, threads: options.threads))
 
         out.append("## Cite")
         out.append("```bibtex\n\(info.bibtex.trimmingCharacters(in: .whitespacesAndNewlines))\n```")
@@ -216,7 +226,7 @@ public final class Report {
     static let timingsBegin = "<!-- timings:begin -->"
     static let timingsEnd = "<!-- timings:end -->"
 
-    static func timingsBlock(_ timings: [(String, String)], threads: Int?) -> String {
+    static func timingsBlock(_ timings: [(String, String)], measurements: [(String, String)] = [], threads: Int?) -> String {
         #if arch(x86_64)
         let arch = "x86_64"
         #elseif arch(arm64)
@@ -229,6 +239,9 @@ public final class Report {
         var lines = [timingsBegin, "\(process.operatingSystemVersionString) · \(arch) · \(threadText)"]
         if !timings.isEmpty {
             lines += ["", "| phase | time |", "|---|---|"] + timings.map { row([$0.0, $0.1]) }
+        }
+        if !measurements.isEmpty {
+            lines += ["", "| wall-clock measurement (not a phase) | value |", "|---|---|"] + measurements.map { row([$0.0, $0.1]) }
         }
         return (lines + [timingsEnd]).joined(separator: "\n")
     }

@@ -102,7 +102,7 @@ public func gemv(_ a: Matrix, _ x: [Double], transposed: Bool = false) -> [Doubl
                     let ys = SharedPointer(Y)
                     // Column strips starting at multiples of 8, of near-equal width, depending on n
                     // only: below 1024 columns strips of at most 512; from 1024 an even number of
-                    // strips of at most 2048 (two for n ≤ 4096), one per thread, so that each pass
+                    // strips of at most 2048 (two for n ≤ 4096, one per thread), so that each pass
                     // streams long contiguous pieces of four rows while its piece of y (≤ 16 KB)
                     // stays in the first-level cache. Every y_j is formed the same way whatever the
                     // strips (rows in order, four at a time from row 0; the scalar tail is the last

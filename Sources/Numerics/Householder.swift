@@ -234,30 +234,43 @@ enum Householder {
         }
     }
 
+    /// C ← H_0 H_1 ⋯ H_{count−1} C for the m x cols row-major `c` (row stride `ldc`), the
+    /// reflectors in the QR layout (reflector j in column j below the diagonal, row stride `ld`),
+    /// in blocks of `QRFactorization.blockWidth`, last block first (LAPACK's dormqr). Q·C this way
+    /// costs about 2·m·cols·count flops; forming Q first and multiplying costs that plus Q's own
+    /// (4/3)·count³. With `identityStart` C is I[:, 0..<cols] on entry, and block j₀ touches only
+    /// columns j₀… (the earlier ones are still unit vectors with zeros where it acts: dorgqr).
+    static func applyOrthogonal(_ a: UnsafePointer<Double>, ld: Int, rows m: Int, count k: Int,
+                                tau: UnsafePointer<Double>, to c: UnsafeMutablePointer<Double>, cols: Int, ldc: Int,
+                                identityStart: Bool = false) {
+        if k == 0 || cols == 0 { return }
+        let nb = QRFactorization.blockWidth
+        var t = [Double](repeating: 0, count: nb * nb)
+        t.withUnsafeMutableBufferPointer { tb in
+            let T = tb.baseAddress!
+            var j0 = ((k - 1) / nb) * nb
+            while j0 >= 0 {
+                let b = Swift.min(nb, k - j0)
+                let v = a + j0 * ld + j0
+                let skip = identityStart ? j0 : 0
+                T.update(repeating: 0, count: nb * nb)
+                Householder.formT(rows: m - j0, reflectors: b, v: v, ldv: ld, tau: tau + j0, t: T, ldt: nb)
+                Householder.applyBlock(rows: m - j0, cols: cols - skip, reflectors: b, v: v, ldv: ld,
+                                       t: UnsafePointer(T), ldt: nb, c: c + j0 * ldc + skip, ldc: ldc)
+                j0 -= nb
+            }
+        }
+    }
+
     /// The m x count matrix H_0 H_1 ⋯ H_{count−1} I[:, 0..<count] from reflectors in the QR layout
-    /// (reflector j in column j below the diagonal, row stride `ld`), in blocks of
-    /// `QRFactorization.blockWidth`, last block first (LAPACK's dorgqr); `QRFactorization.q` and the SVD use it.
+    /// (`applyOrthogonal` on the identity: LAPACK's dorgqr); `QRFactorization.q` and the SVD use it.
     static func formOrthogonal(_ a: UnsafePointer<Double>, ld: Int, rows m: Int, count k: Int,
                                tau: UnsafePointer<Double>) -> Matrix {
         var q = Matrix(rows: m, cols: k)
         if k == 0 { return q }
         for i in 0..<k { q[i, i] = 1 }
-        let nb = QRFactorization.blockWidth
-        var t = [Double](repeating: 0, count: nb * nb)
         q.storage.withUnsafeMutableBufferPointer { qp in
-            t.withUnsafeMutableBufferPointer { tb in
-                let Q = qp.baseAddress!, T = tb.baseAddress!
-                var j0 = ((k - 1) / nb) * nb
-                while j0 >= 0 {
-                    let b = Swift.min(nb, k - j0)
-                    let v = a + j0 * ld + j0
-                    T.update(repeating: 0, count: nb * nb)
-                    Householder.formT(rows: m - j0, reflectors: b, v: v, ldv: ld, tau: tau + j0, t: T, ldt: nb)
-                    Householder.applyBlock(rows: m - j0, cols: k - j0, reflectors: b, v: v, ldv: ld,
-                                           t: UnsafePointer(T), ldt: nb, c: Q + j0 * k + j0, ldc: k)
-                    j0 -= nb
-                }
-            }
+            applyOrthogonal(a, ld: ld, rows: m, count: k, tau: tau, to: qp.baseAddress!, cols: k, ldc: k, identityStart: true)
         }
         return q
     }

@@ -253,3 +253,26 @@ public struct SharedPointer: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Double>
     public init(_ base: UnsafeMutablePointer<Double>) { self.base = base }
 }
+
+extension Threads {
+    /// `first()` and `second()` side by side on two pinned threads (the halves of a divide and
+    /// conquer), or one after the other when `parallel` is false; the first error either throws
+    /// is rethrown. The results do not depend on which way they ran.
+    static func pair<A, B>(parallel: Bool, _ first: () throws -> A, _ second: () throws -> B) throws -> (A, B) {
+        if !parallel { return (try first(), try second()) }
+        let box = PairResults<A, B>()
+        withoutActuallyEscaping(first) { first in
+            withoutActuallyEscaping(second) { second in
+                Threads.forEach(2, pinned: true) { half in
+                    if half == 0 { box.first = Result { try first() } } else { box.second = Result { try second() } }
+                }
+            }
+        }
+        return (try box.first!.get(), try box.second!.get())
+    }
+}
+
+/// The two results of `Threads.pair`, each written by one thread.
+private final class PairResults<A, B>: @unchecked Sendable {
+    var first: Result<A, Error>? = nil, second: Result<B, Error>? = nil
+}

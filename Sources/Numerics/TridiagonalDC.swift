@@ -52,33 +52,15 @@ enum TridiagonalDC {
         d1[k - 1] -= beta
         d2[0] -= beta
         let e1 = Array(e[0..<(k - 1)]), e2 = Array(e[k..<(n - 1)])
-        if n >= parallelHalves && Threads.count > 1 {
-            // The two halves on two threads (their own GEMMs then run on one thread each; the
-            // results do not depend on the thread count either way).
-            let box = Halves()
-            Threads.forEach(2, pinned: true) { half in
-                do {
-                    if half == 0 { box.first = try recurse(d1, e1) } else { box.second = try recurse(d2, e2) }
-                } catch {
-                    if half == 0 { box.firstError = error } else { box.secondError = error }
-                }
-            }
-            if let error = box.firstError ?? box.secondError { throw error }
-            return try merge(box.first.0, box.first.1, box.second.0, box.second.1, beta: beta, sign: sign)
-        }
-        let (l1, z1) = try recurse(d1, e1)
-        let (l2, z2) = try recurse(d2, e2)
+        // The two halves on two threads from `parallelHalves` rows (their own GEMMs then run on
+        // one thread each; the results do not depend on the thread count either way).
+        let ((l1, z1), (l2, z2)) = try Threads.pair(parallel: n >= parallelHalves && Threads.count > 1,
+                                                    { try recurse(d1, e1) }, { try recurse(d2, e2) })
         return try merge(l1, z1, l2, z2, beta: beta, sign: sign)
     }
 
     /// Orders from which the two halves of a split are solved on two threads.
     static let parallelHalves = 128
-
-    /// The two halves' results, each written by one thread.
-    private final class Halves: @unchecked Sendable {
-        var first: ([Double], [Double]) = ([], []), second: ([Double], [Double]) = ([], [])
-        var firstError: Error? = nil, secondError: Error? = nil
-    }
 
     /// A small block by implicit QL on the identity; eigenvectors sorted with their values.
     static func leaf(_ d: [Double], _ e: [Double]) throws -> ([Double], [Double]) {
@@ -132,36 +114,19 @@ enum TridiagonalDC {
         var dmax = 0.0, wmax = 0.0
         for c in 0..<n { dmax = Swift.max(dmax, abs(dl[c])); wmax = Swift.max(wmax, abs(w[c])) }
         let tol = 8 * Double.ulpOfOne * Swift.max(dmax, wmax)
-        var kept = [Int](), deflated = [Int]()
-        var previous = -1
-        for c in order {
-            if rho * abs(w[c]) <= tol { deflated.append(c); continue }
-            if previous < 0 { previous = c; continue }
-            // Two poles close enough: rotate columns so that `previous` loses its weight.
-            let tau = fastHypot(w[c], w[previous])
-            let cs = w[c] / tau, sn = -w[previous] / tau
-            let t = dl[c] - dl[previous]
-            if abs(t * cs * sn) <= tol {
-                w[c] = tau; w[previous] = 0
-                if kind[c] != kind[previous] { kind[c] = .mixed }
-                q.withUnsafeMutableBufferPointer { qp in
-                    let x = qp.baseAddress! + previous * n, y = qp.baseAddress! + c * n
-                    for i in 0..<n {
-                        let a = x[i], b = y[i]
-                        x[i] = cs * a + sn * b
-                        y[i] = cs * b - sn * a
-                    }
+        let (kept0, deflated, rotations) = deflate(order, weights: &w, poles: &dl, scale: rho, tol: tol)
+        var kept = kept0
+        for (previous, c, cs, sn) in rotations {
+            if kind[c] != kind[previous] { kind[c] = .mixed }
+            q.withUnsafeMutableBufferPointer { qp in
+                let x = qp.baseAddress! + previous * n, y = qp.baseAddress! + c * n
+                for i in 0..<n {
+                    let a = x[i], b = y[i]
+                    x[i] = cs * a + sn * b
+                    y[i] = cs * b - sn * a
                 }
-                let dp = dl[previous], dc = dl[c]
-                dl[previous] = dp * cs * cs + dc * sn * sn
-                dl[c] = dp * sn * sn + dc * cs * cs
-                deflated.append(previous)
-            } else {
-                kept.append(previous)
             }
-            previous = c
         }
-        if previous >= 0 { kept.append(previous) }
         let kk = kept.count
         // The secular equation for the kept poles (ascending; a deflating rotation moves a pole by
         // at most the tolerance, so the order is kept up to ties, which we re-sort).
@@ -172,49 +137,9 @@ enum TridiagonalDC {
             let poles = kept.map { dl[$0] }
             let r = kept.map { rho * w[$0] * w[$0] }
             // diff[j * kk + i] = δ_i − λ_j.
-            var diff = [Double](repeating: 0, count: kk * kk)
-            var lambda = [Double](repeating: 0, count: kk)
-            // Roots are independent: chunks of them on the threads (each writes its own rows).
-            let rootChunk = 16, rootChunks = (kk + rootChunk - 1) / rootChunk
-            poles.withUnsafeBufferPointer { pp in
-                r.withUnsafeBufferPointer { rp in
-                    diff.withUnsafeMutableBufferPointer { dp in
-                        lambda.withUnsafeMutableBufferPointer { lp in
-                            let P = pp.baseAddress!, R = rp.baseAddress!
-                            let D = SharedPointer(dp.baseAddress!), L = SharedPointer(lp.baseAddress!)
-                            Threads.forEach(rootChunks) { c in
-                                for j in (c * rootChunk)..<Swift.min(kk, (c + 1) * rootChunk) {
-                                    L.base[j] = (try? secularRoot(j, poles: P, r: R, count: kk, diff: D.base + j * kk)) ?? .nan
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            if lambda.contains(where: { !$0.isFinite }) {
-                throw LinearAlgebraError.noConvergence(routine: "divide and conquer (secular equation)", iterations: 200)
-            }
+            let (lambda, diff) = try secularRoots(poles: poles, r: r, routine: "divide and conquer (secular equation)")
             // Gu–Eisenstat weights, then the eigenvectors U (column j = (ŵ_i/(δ_i − λ_j))_i, unit).
-            // prod_i = (λ_i − δ_i) Π_{j≠i} (λ_j − δ_i)/(δ_j − δ_i) = ρ ŵ_i², one root j at a time.
-            var prod = [Double](repeating: 0, count: kk)
-            for i in 0..<kk { prod[i] = -diff[i * kk + i] }
-            poles.withUnsafeBufferPointer { pp in
-                diff.withUnsafeBufferPointer { dp in
-                    prod.withUnsafeMutableBufferPointer { qp in
-                        let P = pp.baseAddress!, Q = SharedPointer(qp.baseAddress!), D = dp.baseAddress!
-                        // Ranges of i on the threads; every prod_i takes its factors in the order j = 0, 1, ….
-                        let chunk = 64, chunks = (kk + chunk - 1) / chunk
-                        Threads.forEach(chunks) { c in
-                            let i0 = c * chunk, i1 = Swift.min(kk, i0 + chunk)
-                            for j in 0..<kk {
-                                let row = D + j * kk
-                                if i0 < j { TridiagonalDC.scaleByRatios(Q.base, row, P, P[j], i0, Swift.min(i1, j)) }
-                                if j + 1 < i1 { TridiagonalDC.scaleByRatios(Q.base, row, P, P[j], Swift.max(i0, j + 1), i1) }
-                            }
-                        }
-                    }
-                }
-            }
+            let prod = guEisenstatProducts(poles: poles, diff: diff)
             var what = [Double](repeating: 0, count: kk)
             for i in 0..<kk {
                 let v = Swift.max(prod[i], 0).squareRoot()
@@ -272,6 +197,95 @@ enum TridiagonalDC {
             for i in 0..<n { z[r * n + i] = out[src * n + i] }
         }
         return (sorted.map { values[$0] }, z)
+    }
+
+    /// Deflation of a secular problem (LAPACK's dlaed2 / dlasd2), over the poles in ascending
+    /// `order`: a weight with scale·|w_c| ≤ tol deflates its pole; of two consecutive remaining
+    /// poles close enough that the rotation zeroing the first weight moves them by at most tol
+    /// (|Δd·cs·sn| ≤ tol), the first deflates after that rotation (w and the two poles updated
+    /// here). Returns the kept and deflated poles and the rotations (p, c, cs, sn), in order, for
+    /// the caller to apply to its basis: p ← cs·p + sn·c, c ← cs·c − sn·p.
+    static func deflate(_ order: [Int], weights w: inout [Double], poles dl: inout [Double], scale: Double, tol: Double)
+        -> (kept: [Int], deflated: [Int], rotations: [(Int, Int, Double, Double)])
+    {
+        var kept = [Int](), deflated = [Int](), rotations: [(Int, Int, Double, Double)] = []
+        var previous = -1
+        for c in order {
+            if scale * abs(w[c]) <= tol { deflated.append(c); continue }
+            if previous < 0 { previous = c; continue }
+            let tau = fastHypot(w[c], w[previous])
+            let cs = w[c] / tau, sn = -w[previous] / tau
+            let t = dl[c] - dl[previous]
+            if abs(t * cs * sn) <= tol {
+                w[c] = tau; w[previous] = 0
+                rotations.append((previous, c, cs, sn))
+                let dp = dl[previous], dc = dl[c]
+                dl[previous] = dp * cs * cs + dc * sn * sn
+                dl[c] = dp * sn * sn + dc * cs * cs
+                deflated.append(previous)
+            } else {
+                kept.append(previous)
+            }
+            previous = c
+        }
+        if previous >= 0 { kept.append(previous) }
+        return (kept, deflated, rotations)
+    }
+
+    /// The roots λ_j of 1 + Σ_i r_i/(δ_i − λ) = 0 for ascending poles δ and weights r_i > 0, one
+    /// per pole (`secularRoot`), chunks of them on the threads (each writes its own rows), and
+    /// diff[j·k + i] = δ_i − λ_j. Throws `noConvergence(routine:)` if a root is not finite.
+    static func secularRoots(poles: [Double], r: [Double], routine: String) throws -> (lambda: [Double], diff: [Double]) {
+        let kk = poles.count
+        var diff = [Double](repeating: 0, count: kk * kk)
+        var lambda = [Double](repeating: 0, count: kk)
+        let rootChunk = 16, rootChunks = (kk + rootChunk - 1) / rootChunk
+        poles.withUnsafeBufferPointer { pp in
+            r.withUnsafeBufferPointer { rp in
+                diff.withUnsafeMutableBufferPointer { dp in
+                    lambda.withUnsafeMutableBufferPointer { lp in
+                        let P = pp.baseAddress!, R = rp.baseAddress!
+                        let D = SharedPointer(dp.baseAddress!), L = SharedPointer(lp.baseAddress!)
+                        Threads.forEach(rootChunks) { c in
+                            for j in (c * rootChunk)..<Swift.min(kk, (c + 1) * rootChunk) {
+                                L.base[j] = (try? secularRoot(j, poles: P, r: R, count: kk, diff: D.base + j * kk)) ?? .nan
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if lambda.contains(where: { !$0.isFinite }) {
+            throw LinearAlgebraError.noConvergence(routine: routine, iterations: 200)
+        }
+        return (lambda, diff)
+    }
+
+    /// Gu & Eisenstat's products prod_i = (λ_i − δ_i) Π_{j≠i} (λ_j − δ_i)/(δ_j − δ_i), which equal
+    /// ρ ŵ_i² for the weights ŵ of the rank-one problem whose exact eigenvalues are the computed
+    /// roots; from `secularRoots`' differences, ranges of i on the threads, every prod_i taking its
+    /// factors in the order j = 0, 1, ….
+    static func guEisenstatProducts(poles: [Double], diff: [Double]) -> [Double] {
+        let kk = poles.count
+        var prod = [Double](repeating: 0, count: kk)
+        for i in 0..<kk { prod[i] = -diff[i * kk + i] }
+        poles.withUnsafeBufferPointer { pp in
+            diff.withUnsafeBufferPointer { dp in
+                prod.withUnsafeMutableBufferPointer { qp in
+                    let P = pp.baseAddress!, Q = SharedPointer(qp.baseAddress!), D = dp.baseAddress!
+                    let chunk = 64, chunks = (kk + chunk - 1) / chunk
+                    Threads.forEach(chunks) { c in
+                        let i0 = c * chunk, i1 = Swift.min(kk, i0 + chunk)
+                        for j in 0..<kk {
+                            let row = D + j * kk
+                            if i0 < j { scaleByRatios(Q.base, row, P, P[j], i0, Swift.min(i1, j)) }
+                            if j + 1 < i1 { scaleByRatios(Q.base, row, P, P[j], Swift.max(i0, j + 1), i1) }
+                        }
+                    }
+                }
+            }
+        }
+        return prod
     }
 
     /// (Σ r_i/(Δ_i − τ), Σ r_i/(Δ_i − τ)²) over i in from..<to, eight terms at a time.

@@ -331,6 +331,26 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(try makeReport().render(timings: []), try makeReport().render(timings: []))
     }
 
+    /// Wall-clock measurements get a table of their own after the phases (so the phase times still
+    /// add up to the total), inside the timings block, where machine-dependent lines belong.
+    func testWallClockMeasurementsRenderAfterThePhasesInsideTheTimingsBlock() throws {
+        let report = try makeReport()
+        report.wallClock("solve | exponent", "1.01 (paper 1)")
+        let md = report.render(timings: [("phase 1", "3 s"), ("total wall time", "3.1 s")])
+        XCTAssertTrue(md.contains("""
+            | phase | time |
+            |---|---|
+            | phase 1 | 3 s |
+            | total wall time | 3.1 s |
+
+            | wall-clock measurement (not a phase) | value |
+            |---|---|
+            | solve \\| exponent | 1.01 (paper 1) |
+            <!-- timings:end -->
+            """), md)
+        XCTAssertEqual(outsideTimings(md), outsideTimings(try makeReport().render(timings: [])))
+    }
+
     func testWriteProducesMarkdownAndJSON() throws {
         let url = try makeReport().write(timings: [])
         XCTAssertEqual(url.lastPathComponent, "toy-paper.md")

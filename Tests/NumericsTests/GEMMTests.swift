@@ -263,19 +263,24 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// Several vectors in one pass give each vector's bits from the one-vector routine.
+    /// Several vectors in one pass give each vector's bits from the one-vector routine and from the
+    /// separate products, also where a row spans several 512-column pieces (1027: three pieces and a
+    /// tail of 3; 2500: five pieces, the last one with a tail of 4).
     func testBatchedResidualAdjointIsEachVectorAlone() {
         var g = LCG(93)
-        for (m, n) in [(5, 9), (130, 300), (7, 1)] {
+        for (m, n, k) in [(5, 9, 3), (130, 300, 3), (7, 1, 3), (9, 1027, 5), (13, 2500, 2), (4, 512, 4)] {
             let a = Matrix(rows: m, cols: n, elements: g.array(m * n))
             let b = g.array(m)
-            let xs = (0..<3).map { _ in g.array(n) }
+            let xs = (0..<k).map { _ in g.array(n) }
             let batched = gemvResidualAdjoint(a, xs, minus: b)
-            XCTAssertEqual(batched.count, 3)
+            XCTAssertEqual(batched.count, k)
             for (x, got) in zip(xs, batched) {
                 let alone = gemvResidualAdjoint(a, x, minus: b)
                 XCTAssertTrue(got.residual.map(\.bitPattern) == alone.residual.map(\.bitPattern), "\(m)x\(n): batched residual differs")
                 XCTAssertTrue(got.adjoint.map(\.bitPattern) == alone.adjoint.map(\.bitPattern), "\(m)x\(n): batched adjoint differs")
+                let r = Vector.subtract(gemv(a, x), b)
+                XCTAssertTrue(got.residual.map(\.bitPattern) == r.map(\.bitPattern), "\(m)x\(n): residual differs from gemv")
+                XCTAssertTrue(got.adjoint.map(\.bitPattern) == gemv(a, r, transposed: true).map(\.bitPattern), "\(m)x\(n): adjoint differs from gemv")
             }
         }
         XCTAssertTrue(gemvResidualAdjoint(Matrix(rows: 3, cols: 2), [[Double]](), minus: [1, 2, 3]).isEmpty)
