@@ -79,8 +79,9 @@ public struct SVD: Sendable {
     /// (two threads: n = 200 0.95-0.98, 500 0.76-0.78).
     static let divideAndConquerOrder = 250
 
-    /// Bidiagonalization, formation of Q and P, and the SVD of the bidiagonal (implicit QR, or
-    /// divide and conquer from `divideAndConquerOrder` columns), for m ≥ n ≥ 1.
+    /// Bidiagonalization, then the SVD of the bidiagonal with Q and P formed and rotated (implicit
+    /// QR), or, from `divideAndConquerOrder` columns, by divide and conquer with Q and P applied
+    /// to its vectors; for m ≥ n ≥ 1.
     static func bidiagonalQR(_ a: Matrix, divideAndConquer: Bool? = nil) throws -> (Matrix, [Double], Matrix) {
         let (m, n) = (a.rows, a.cols)
         // Bidiagonalize Π_r A Π_c, the permutations ordering the rows and the columns by decreasing
@@ -118,12 +119,8 @@ public struct SVD: Sendable {
                 }
             }
             if n > 1 {
-                // P̃'s reflector k sits in row k of the work matrix, right of the superdiagonal;
-                // in the QR layout (column k below the diagonal) for `applyOrthogonal`.
                 let k = n - 1
-                var r = [Double](repeating: 0, count: k * k)
-                for j in 0..<k { for i in (j + 1)..<k { r[i * k + j] = work.storage[j * n + 1 + i] } }
-                r.withUnsafeBufferPointer { rp in
+                rightReflectors(work, n).withUnsafeBufferPointer { rp in
                     tauP.withUnsafeBufferPointer { tp in
                         pv.storage.withUnsafeMutableBufferPointer { cp in
                             Householder.applyOrthogonal(rp.baseAddress!, ld: k, rows: k, count: k, tau: tp.baseAddress!,
@@ -143,11 +140,8 @@ public struct SVD: Sendable {
         var pt = Matrix(rows: n, cols: n)                 // Pᵀ = diag(1, P̃ᵀ)
         pt.storage[0] = 1
         if n > 1 {
-            // P̃ in the QR layout: reflector k (on coordinates k..<n−1 of P̃) in column k.
             let k = n - 1
-            var r = [Double](repeating: 0, count: k * k)
-            for j in 0..<k { for i in (j + 1)..<k { r[i * k + j] = work.storage[j * n + 1 + i] } }
-            let pTilde = r.withUnsafeBufferPointer { rp in
+            let pTilde = rightReflectors(work, n).withUnsafeBufferPointer { rp in
                 tauP.withUnsafeBufferPointer { tp in
                     Householder.formOrthogonal(rp.baseAddress!, ld: k, rows: k, count: k, tau: tp.baseAddress!)
                 }
@@ -170,6 +164,16 @@ public struct SVD: Sendable {
             for r in 0..<n { v.storage[perm[r] * n + col] = vr[r] }
         }
         return (u, order.map { d[$0] }, v)
+    }
+
+    /// The right reflectors of a bidiagonalized n-column `work` (reflector j in row j, right of the
+    /// superdiagonal) in the QR layout that `Householder` reads: P̃ (order n − 1) with reflector j in
+    /// column j below the diagonal, P = diag(1, P̃).
+    static func rightReflectors(_ work: Matrix, _ n: Int) -> [Double] {
+        let k = n - 1
+        var r = [Double](repeating: 0, count: k * k)
+        for j in 0..<k { for i in (j + 1)..<k { r[i * k + j] = work.storage[j * n + 1 + i] } }
+        return r
     }
 
     /// The rows (or columns) of `a` in order of decreasing Euclidean norm, ties in index order.
@@ -968,7 +972,6 @@ public func pseudoInverse(_ a: Matrix, tolerance: Double? = nil) throws -> Matri
     }
     return matmul(vs, s.u, transB: true)
 }
-
 
 extension Matrix {
     /// The matrix whose row perm[r] is row r of this one (whole rows copied).
