@@ -264,8 +264,9 @@ final class GEMMTests: XCTestCase {
     }
 
     /// Several vectors in one pass give each vector's bits from the one-vector routine and from the
-    /// separate products, also where a row spans several 512-column pieces (1027: three pieces and a
-    /// tail of 3; 2500: five pieces, the last one with a tail of 4).
+    /// separate products (`gemv`, `Vector.subtract`, the transposed `gemv`), also at the sensing
+    /// papers' widths (2500, 1027) where the separate transposed product splits the columns into
+    /// strips, and with scalar tails of 3 and 4 after the SIMD8 blocks.
     func testBatchedResidualAdjointIsEachVectorAlone() {
         var g = LCG(93)
         for (m, n, k) in [(5, 9, 3), (130, 300, 3), (7, 1, 3), (9, 1027, 5), (13, 2500, 2), (4, 512, 4)] {
