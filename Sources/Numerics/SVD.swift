@@ -16,8 +16,9 @@ import Foundation
 ///     they are recorded and applied in batches, strip by strip (see `SweepRotations`).
 ///     From `divideAndConquerOrder` columns the vectors of B come from divide and conquer
 ///     instead (`BidiagonalDC`), Q and P are applied to them without being formed, and the
-///     singular values still come from the implicit QR (without vectors, O(n²)), so that they
-///     keep the relative accuracy below and equal `singularValues(_:)` bit for bit.
+///     singular values come from dqds (`Dqds`, O(n²), relatively accurate), as in
+///     `singularValues(_:)`, so that they keep the relative accuracy below and equal its values
+///     bit for bit.
 ///
 /// Accuracy: backward stable (A + ΔA = U Σ Vᵀ with ||ΔA|| = O(ε)||A||), so every σ_i has absolute
 /// error O(ε)σ_max and U, V are orthonormal to O(ε). Beyond that, small singular values keep high
@@ -102,12 +103,10 @@ public struct SVD: Sendable {
         if divideAndConquer ?? (n >= divideAndConquerOrder) {
             // Vectors by divide and conquer, B = U_B Σ V_Bᵀ, then U = Q U_B and V = P V_B with the
             // reflectors applied to U_B and V_B directly (Q and P are never formed); the singular
-            // values from the implicit QR without vectors (relatively accurate, and the same bits
-            // as `singularValues`), both sorted descending.
+            // values as `singularValues` computes them (`bidiagonalValues`: relatively accurate,
+            // the same bits), both sorted descending.
             let (_, ub, vb) = try BidiagonalDC.solve(d: d, e: Array(e[0..<(n - 1)]))
-            var dq = d, eq = e
-            try bidiagonalSVD(&dq, &eq, ut: nil, vt: nil)
-            let values = dq.map { $0 < 0 ? -$0 : $0 }.sorted(by: >)
+            let values = try bidiagonalValues(d, e)
             var qu = Matrix(rows: m, cols: n, elements: m == n ? ub : ub + [Double](repeating: 0, count: (m - n) * n))   // [U_B; 0], then Q U_B
             var pv = Matrix(rows: n, cols: n, elements: vb)                  // V_B, then P V_B = diag(1, P̃) V_B
             work.storage.withUnsafeBufferPointer { wp in
@@ -907,10 +906,11 @@ public func svd(_ a: Matrix) throws -> SVD { try SVD(a) }
 
 /// The singular values of `a`, descending (min(m, n) of them), without singular vectors: LAPACK's
 /// dgesvd with jobu = jobvt = "N". The same stages as `SVD` (scaling, QR of a tall matrix, row and
-/// column ordering, Householder bidiagonalization, the bidiagonal QR of Demmel and Kahan) with the
-/// same arithmetic on the values, so the result equals `SVD(a).singularValues` bit for bit; but no
-/// orthogonal factor is formed or rotated, which makes it several times faster (the bidiagonal QR
-/// then costs O(n²), and the O(mn²) bidiagonalization is nearly all of the time).
+/// column ordering, Householder bidiagonalization), then the values of the bidiagonal alone: the
+/// bidiagonal QR of Demmel and Kahan below `SVD.divideAndConquerOrder` columns, dqds (`Dqds`) from
+/// there, each as `SVD` computes them at that size, so the result equals `SVD(a).singularValues`
+/// bit for bit; but no orthogonal factor is formed or rotated, which makes it several times faster
+/// (the bidiagonal stage then costs O(n²), and the O(mn²) bidiagonalization is most of the time).
 /// Throws `.nonFiniteInput` on NaN or ∞.
 public func singularValues(_ a: Matrix) throws -> [Double] { try SVD.values(a) }
 
@@ -954,8 +954,22 @@ extension SVD {
         work.storage.withUnsafeMutableBufferPointer { wp in
             bidiagonalize(wp.baseAddress!, m: m, n: n, d: &d, e: &e, tauQ: &tauQ, tauP: &tauP)
         }
-        try bidiagonalSVD(&d, &e, ut: nil, vt: nil)
-        return d.map { $0 < 0 ? -$0 : $0 }.sorted(by: >)   // as `bidiagonalQR` (a −0 stays −0)
+        return try bidiagonalValues(d, e)
+    }
+
+    /// The singular values of the upper bidiagonal (d, e) (e[i] at (i, i + 1)), descending: by dqds
+    /// (`Dqds`) from `divideAndConquerOrder` columns, below that (and should dqds break down) by
+    /// the implicit QR without vectors. Both are relatively accurate; the threshold keeps
+    /// `svd(a).singularValues` equal to `singularValues(a)` bit for bit at every size (below it the
+    /// SVD's own QR sweeps give the same values as the QR without vectors). Measured on the
+    /// bidiagonal of a 500 x 500 uniform matrix, one thread (perf samples over 300 calls): dqds
+    /// about 2.5 ms, the QR without vectors about 6 ms, of a `singularValues` call of 15.5 ms (19.1 ms
+    /// before).
+    static func bidiagonalValues(_ d: [Double], _ e: [Double]) throws -> [Double] {
+        if d.count >= divideAndConquerOrder, let values = Dqds.singularValues(d: d, e: e) { return values }
+        var dq = d, eq = e
+        try bidiagonalSVD(&dq, &eq, ut: nil, vt: nil)
+        return dq.map { $0 < 0 ? -$0 : $0 }.sorted(by: >)   // as `bidiagonalQR` (a −0 stays −0)
     }
 }
 
