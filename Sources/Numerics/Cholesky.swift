@@ -20,6 +20,7 @@ public struct CholeskyFactorization: Sendable {
 
     /// Factors `a`; throws `.notPositiveDefinite` naming the failing pivot, or `.nonFiniteInput`.
     public init(_ a: Matrix) throws {
+        MemoryTuning.ensure()
         try requireSquare(a, "Cholesky")
         try requireFinite(a, "Cholesky")
         let n = a.rows

@@ -596,6 +596,7 @@ enum BufferPool {
 
     /// A 64-byte aligned buffer of at least `doubles` elements (contents unspecified).
     static func take(doubles: Int) -> Buffer {
+        MemoryTuning.ensure()
         lock.lock()
         if let i = free.firstIndex(where: { $0.capacity >= doubles }) {
             let b = free.remove(at: i)

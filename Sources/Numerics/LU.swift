@@ -63,6 +63,7 @@ public struct LUFactorization: Sendable {
     /// is completed past a zero pivot as dgetrf does (its column has nothing to eliminate), so
     /// that U and the determinant (exactly 0) are defined; in the strict mode it stops there.
     static func factorize(_ a: Matrix, strict: Bool) throws -> (LUFactorization, Int?) {
+        MemoryTuning.ensure()
         try requireSquare(a, "LU")
         try requireFinite(a, "LU")
         let n = a.rows

@@ -18,6 +18,7 @@ public struct QRFactorization: Sendable {
     static let blockWidth = 64
 
     public init(_ a: Matrix) throws {
+        MemoryTuning.ensure()
         try requireFinite(a, "QR")
         let (m, n) = (a.rows, a.cols)
         var f = a

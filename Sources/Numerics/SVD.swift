@@ -42,6 +42,7 @@ public struct SVD: Sendable {
     public let v: Matrix
 
     public init(_ a: Matrix) throws {
+        MemoryTuning.ensure()
         try requireFinite(a, "SVD")
         let (m, n) = (a.rows, a.cols)
         if m == 0 || n == 0 {
@@ -930,6 +931,7 @@ public func cond2(_ a: Matrix) throws -> Double {
 extension SVD {
     /// The singular values alone, by the same path as `init` (see `singularValues(_:)`).
     static func values(_ a: Matrix) throws -> [Double] {
+        MemoryTuning.ensure()
         try requireFinite(a, "SVD")
         let (m, n) = (a.rows, a.cols)
         if m == 0 || n == 0 { return [] }

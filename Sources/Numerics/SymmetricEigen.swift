@@ -18,6 +18,7 @@ public struct SymmetricEigen: Sendable {
     public let vectors: Matrix
 
     public init(_ a: Matrix, computeVectors: Bool = true) throws {
+        MemoryTuning.ensure()
         try requireSquare(a, "symmetric eigensolver")
         try requireFinite(a, "symmetric eigensolver")
         let n = a.rows

@@ -287,6 +287,16 @@ final class SymmetricEigenTests: XCTestCase {
 }
 
 final class SVDTests: XCTestCase {
+    /// The divide-and-conquer solvers' work arrays come from a heap that glibc keeps (`MemoryTuning`):
+    /// in force after the first decomposition, and the results are those of the untuned allocator
+    /// (the reports, computed with it, are byte-identical to the ones computed before it).
+    func testMemoryTuningIsInForceOnGlibc() throws {
+        _ = try SymmetricEigen(NT.hilbert(4))
+        #if canImport(Glibc)
+        XCTAssertTrue(MemoryTuning.applied, "mallopt was found and accepted both settings")
+        #endif
+    }
+
     func checkSVD(_ a: Matrix, _ s: SVD, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
         let (m, n) = (a.rows, a.cols), p = min(m, n)
         XCTAssertEqual(s.u.rows, m, label, file: file, line: line); XCTAssertEqual(s.u.cols, p, label, file: file, line: line)
