@@ -101,13 +101,22 @@ enum GEMMKernel {
         c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
         if m <= 0 || n <= 0 || k <= 0 { return }
-        if m * n * k < smallWork || m < minBlockedRows || n < 8 {
+        if !takesBlockedPath(m: m, n: n, k: k) {
             smallProduct(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
                          b: b, ldb: ldb, transB: transB, c: c, ldc: ldc)
         } else {
             blocked(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
                     b: b, ldb: ldb, transB: transB, c: c, ldc: ldc, tile: Tile.selected)
         }
+    }
+
+    /// Whether an m x n x k product goes through the packed kernel (else `smallProduct`, which sums
+    /// in another order). Every element of a packed product is the same sum whatever m and n are,
+    /// so a caller may split a product into column (or row) pieces and get the same bits, as long
+    /// as every piece takes the packed path too.
+    @inline(__always)
+    static func takesBlockedPath(m: Int, n: Int, k: Int) -> Bool {
+        m * n * k >= smallWork && m >= minBlockedRows && n >= 8
     }
 
     /// The size of the fewest near-equal blocks of at most `maxBlock` covering `total`, rounded up

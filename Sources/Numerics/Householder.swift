@@ -212,24 +212,39 @@ enum Householder {
                            t: UnsafePointer<Double>, ldt: Int, transposeT: Bool = false,
                            c: UnsafeMutablePointer<Double>, ldc: Int) {
         if rows == 0 || cols == 0 || b == 0 { return }
-        // V and Vᵀ both explicit, so that both large products are GEMM "NN" (the fastest form).
+        let (vx, vt) = explicitVBothWays(rows: rows, reflectors: b, v: v, ldv: ldv)
+        vx.withUnsafeBufferPointer { vp in
+            vt.withUnsafeBufferPointer { vtp in
+                applyBlock(rows: rows, cols: cols, reflectors: b, vx: vp.baseAddress!, vt: vtp.baseAddress!,
+                           t: t, ldt: ldt, transposeT: transposeT, c: c, ldc: ldc)
+            }
+        }
+    }
+
+    /// V (rows x b) and Vᵀ (b x rows), both explicit, so that both large products of `applyBlock`
+    /// are GEMM "NN" (the fastest form).
+    static func explicitVBothWays(rows: Int, reflectors b: Int, v: UnsafePointer<Double>, ldv: Int) -> (v: [Double], vt: [Double]) {
         let vx = explicitV(rows: rows, reflectors: b, v: v, ldv: ldv)
         var vt = [Double](repeating: 0, count: b * rows)
         for i in 0..<rows { for j in 0..<b { vt[j * rows + i] = vx[i * b + j] } }
+        return (vx, vt)
+    }
+
+    /// `applyBlock` with V and Vᵀ already explicit (`explicitVBothWays`): callers that update the
+    /// columns of C in pieces form them once.
+    static func applyBlock(rows: Int, cols: Int, reflectors b: Int, vx: UnsafePointer<Double>, vt: UnsafePointer<Double>,
+                           t: UnsafePointer<Double>, ldt: Int, transposeT: Bool, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        if rows == 0 || cols == 0 || b == 0 { return }
         var w = [Double](repeating: 0, count: b * cols), w2 = [Double](repeating: 0, count: b * cols)
-        vx.withUnsafeBufferPointer { vp in
-            vt.withUnsafeBufferPointer { vtp in
-                w.withUnsafeMutableBufferPointer { wp in
-                    w2.withUnsafeMutableBufferPointer { w2p in
-                        let W = wp.baseAddress!, W2 = w2p.baseAddress!
-                        gemmRaw(m: b, n: cols, k: rows, alpha: 1, a: vtp.baseAddress!, lda: rows, transA: false,
-                                b: UnsafePointer(c), ldb: ldc, transB: false, beta: 0, c: W, ldc: cols)
-                        gemmRaw(m: b, n: cols, k: b, alpha: 1, a: t, lda: ldt, transA: transposeT,
-                                b: W, ldb: cols, transB: false, beta: 0, c: W2, ldc: cols)
-                        gemmRaw(m: rows, n: cols, k: b, alpha: -1, a: vp.baseAddress!, lda: b, transA: false,
-                                b: W2, ldb: cols, transB: false, beta: 1, c: c, ldc: ldc)
-                    }
-                }
+        w.withUnsafeMutableBufferPointer { wp in
+            w2.withUnsafeMutableBufferPointer { w2p in
+                let W = wp.baseAddress!, W2 = w2p.baseAddress!
+                gemmRaw(m: b, n: cols, k: rows, alpha: 1, a: vt, lda: rows, transA: false,
+                        b: UnsafePointer(c), ldb: ldc, transB: false, beta: 0, c: W, ldc: cols)
+                gemmRaw(m: b, n: cols, k: b, alpha: 1, a: t, lda: ldt, transA: transposeT,
+                        b: W, ldb: cols, transB: false, beta: 0, c: W2, ldc: cols)
+                gemmRaw(m: rows, n: cols, k: b, alpha: -1, a: vx, lda: b, transA: false,
+                        b: W2, ldb: cols, transB: false, beta: 1, c: c, ldc: ldc)
             }
         }
     }

@@ -25,32 +25,90 @@ public struct QRFactorization: Sendable {
         let steps = Swift.min(m, n)
         var tau = [Double](repeating: 0, count: steps)
         let nb = QRFactorization.blockWidth
-        var t = [Double](repeating: 0, count: nb * nb)
+        var t = [Double](repeating: 0, count: nb * nb), tNext = t
+        // On several threads, look ahead: while the other thread applies panel j's reflectors to
+        // most of the trailing columns, this one applies them to the next panel's columns first and
+        // factors that panel, so that the panel factorization (level-2 work, serial) no longer waits
+        // for the whole trailing update. The trailing update is split by columns; each piece is the
+        // same three products restricted to its columns, and every element of them the same sum
+        // (all pieces take the packed GEMM path, see `lookAheadPieces`), so the factors are the same
+        // bits as the serial loop's.
+        let lookAhead = Threads.count > 1
         f.storage.withUnsafeMutableBufferPointer { fp in
             tau.withUnsafeMutableBufferPointer { tp in
                 t.withUnsafeMutableBufferPointer { tb in
-                    guard let A = fp.baseAddress else { return }
-                    let T = tb.baseAddress!
-                    var j0 = 0
-                    while j0 < steps {
-                        let b = Swift.min(nb, steps - j0)
-                        let panel = A + j0 * n + j0
-                        // 1. Factor the panel: V, T and the R block of columns j0..<j0+b.
-                        T.update(repeating: 0, count: nb * nb)
-                        Householder.factorPanel(rows: m - j0, cols: b, panel, ld: n, t: T, ldt: nb, tau: tp.baseAddress! + j0)
-                        // 2. Apply Hᵀ = I − V Tᵀ Vᵀ to the trailing columns.
-                        if j0 + b < n {
-                            Householder.applyBlockTransposed(rows: m - j0, cols: n - j0 - b, reflectors: b,
-                                                             v: UnsafePointer(panel), ldv: n, t: UnsafePointer(T), ldt: nb,
-                                                             c: panel + b, ldc: n)
+                    tNext.withUnsafeMutableBufferPointer { tnb in
+                        guard let A = fp.baseAddress else { return }
+                        var T = tb.baseAddress!, TNext = tnb.baseAddress!
+                        let Tau = tp.baseAddress!
+                        var j0 = 0
+                        var factored = false                  // panel j0 already factored by the look-ahead
+                        while j0 < steps {
+                            let b = Swift.min(nb, steps - j0)
+                            let panel = A + j0 * n + j0
+                            // 1. Factor the panel: V, T and the R block of columns j0..<j0+b.
+                            if !factored {
+                                T.update(repeating: 0, count: nb * nb)
+                                Householder.factorPanel(rows: m - j0, cols: b, panel, ld: n, t: T, ldt: nb, tau: Tau + j0)
+                            }
+                            factored = false
+                            // 2. Apply Hᵀ = I − V Tᵀ Vᵀ to the trailing columns.
+                            let rest = n - j0 - b
+                            if rest > 0 {
+                                let nextB = Swift.min(nb, steps - j0 - b)
+                                let pieces = lookAhead ? QRFactorization.lookAheadPieces(rows: m - j0, reflectors: b, next: nextB, rest: rest) : []
+                                if pieces.isEmpty {
+                                    Householder.applyBlockTransposed(rows: m - j0, cols: rest, reflectors: b,
+                                                                     v: UnsafePointer(panel), ldv: n, t: UnsafePointer(T), ldt: nb,
+                                                                     c: panel + b, ldc: n)
+                                } else {
+                                    let (v, t, tn) = (SharedPointer(panel), SharedPointer(T), SharedPointer(TNext))
+                                    let (vx, vt) = Householder.explicitVBothWays(rows: m - j0, reflectors: b, v: UnsafePointer(panel), ldv: n)
+                                    vx.withUnsafeBufferPointer { vxp in
+                                        vt.withUnsafeBufferPointer { vtp in
+                                            let (vxs, vts) = (SharedPointer(UnsafeMutablePointer(mutating: vxp.baseAddress!)),
+                                                              SharedPointer(UnsafeMutablePointer(mutating: vtp.baseAddress!)))
+                                            Threads.forEach(pieces.count) { item in
+                                                let (c0, w) = pieces[item]
+                                                Householder.applyBlock(rows: m - j0, cols: w, reflectors: b, vx: vxs.base, vt: vts.base,
+                                                                       t: t.base, ldt: nb, transposeT: true, c: v.base + b + c0, ldc: n)
+                                                if item == 0 {
+                                                    tn.base.update(repeating: 0, count: nb * nb)
+                                                    Householder.factorPanel(rows: m - j0 - b, cols: nextB, v.base + b * n + b, ld: n,
+                                                                            t: tn.base, ldt: nb, tau: Tau + j0 + b)
+                                                }
+                                            }
+                                        }
+                                    }
+                                    swap(&T, &TNext)
+                                    factored = true
+                                }
+                            }
+                            j0 += b
                         }
-                        j0 += b
                     }
                 }
             }
         }
         qr = f
         self.tau = tau
+    }
+
+    /// The look-ahead's pieces of a trailing update (first column, width): the next panel's
+    /// `next` columns first, then the other `rest − next` columns in pieces of `blockWidth` (the last one wider); empty
+    /// (update in one call) when there is no next panel, when the rest is under two pieces, or when
+    /// any of a piece's three products would leave the packed GEMM path (its bits would differ).
+    static func lookAheadPieces(rows: Int, reflectors b: Int, next: Int, rest: Int) -> [(Int, Int)] {
+        let nb = blockWidth
+        guard next > 0, rest - next >= 2 * nb else { return [] }
+        var pieces = [(0, next)]
+        let count = (rest - next) / nb                  // ≥ 2; the last piece takes the remainder
+        for i in 0..<count { pieces.append((next + i * nb, i == count - 1 ? rest - next - i * nb : nb)) }
+        for (_, w) in pieces {
+            guard GEMMKernel.takesBlockedPath(m: b, n: w, k: rows), GEMMKernel.takesBlockedPath(m: b, n: w, k: b),
+                  GEMMKernel.takesBlockedPath(m: rows, n: w, k: b) else { return [] }
+        }
+        return pieces
     }
 
     public var rows: Int { qr.rows }

@@ -79,4 +79,29 @@ final class BlockedFactorizationTests: XCTestCase {
             NT.assertBelow(NT.norm2(Vector.subtract(qtb, gemv(q, b, transposed: true))), scale * NT.norm2(b), "\(m)x\(n): Qᵀb")
         }
     }
+
+    /// On two threads QR looks ahead (the next panel is factored while the other thread updates the
+    /// rest of the trailing matrix, split by columns): the factors are the serial loop's bits (one
+    /// thread never looks ahead). Shapes where the look-ahead runs for several panels, where the
+    /// remainder piece is ragged, and where it never runs (no next panel wide enough).
+    func testLookAheadGivesTheSerialBits() throws {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        for (m, n) in [(500, 500), (420, 333), (700, 300), (300, 700), (200, 200)] {
+            let a = NT.gaussian(m, n, seed: UInt64(2000 + m + n))
+            Threads.count = 1
+            let one = try QRFactorization(a)
+            Threads.count = 2
+            let two = try QRFactorization(a)
+            XCTAssertEqual(one.qr.storage.map(\.bitPattern), two.qr.storage.map(\.bitPattern), "\(m)x\(n): factors")
+            XCTAssertEqual(one.tau.map(\.bitPattern), two.tau.map(\.bitPattern), "\(m)x\(n): τ")
+        }
+        // The pieces: the next panel first, then blocks of 64 with the remainder in the last one;
+        // none when the update would fit in fewer than two blocks besides the next panel.
+        let pieces = QRFactorization.lookAheadPieces(rows: 436, reflectors: 64, next: 64, rest: 372)
+        XCTAssertEqual(pieces.map(\.0), [0, 64, 128, 192, 256])
+        XCTAssertEqual(pieces.map(\.1), [64, 64, 64, 64, 116])
+        XCTAssertTrue(QRFactorization.lookAheadPieces(rows: 436, reflectors: 64, next: 64, rest: 190).isEmpty)
+        XCTAssertTrue(QRFactorization.lookAheadPieces(rows: 436, reflectors: 64, next: 0, rest: 372).isEmpty)
+    }
 }
