@@ -50,7 +50,6 @@ enum Dqds {
         @inline(__always) func scaledSquare(_ x: Double) -> Double {
             let y = Double(sign: .plus, exponent: k, significand: abs(x)); return y * y
         }
-        // Four arrays of n: the current (q, e) and the next, swapped after each successful step.
         var q = d.map(scaledSquare)
         var ee = (0..<n).map { $0 < n - 1 ? scaledSquare(e[$0]) : 0 }
         // Convergence is at the bottom of the array: put the larger end on top (J Bᵀ J has the same
@@ -64,6 +63,7 @@ enum Dqds {
     /// unordered; nil on breakdown.
     static func eigenvalues(q q0: [Double], e e0: [Double]) -> [Double]? {
         let n = q0.count
+        // Two buffers of (q, e): the current array and the next, swapped after each successful step.
         var store = q0 + e0 + q0 + e0
         var out: [Double] = []
         out.reserveCapacity(n)

@@ -95,9 +95,10 @@ public struct QRFactorization: Sendable {
     }
 
     /// The look-ahead's pieces of a trailing update (first column, width): the next panel's
-    /// `next` columns first, then the other `rest − next` columns in pieces of `blockWidth` (the last one wider); empty
-    /// (update in one call) when there is no next panel, when the rest is under two pieces, or when
-    /// any of a piece's three products would leave the packed GEMM path (its bits would differ).
+    /// `next` columns first, then the other `rest − next` columns in pieces of `blockWidth` (the
+    /// last one wider); empty (update in one call) when there is no next panel, when the rest is
+    /// under two pieces, or when any of a piece's three products would leave the packed GEMM path
+    /// (its bits would differ).
     static func lookAheadPieces(rows: Int, reflectors b: Int, next: Int, rest: Int) -> [(Int, Int)] {
         let nb = blockWidth
         guard next > 0, rest - next >= 2 * nb else { return [] }
