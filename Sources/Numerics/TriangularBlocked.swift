@@ -113,9 +113,25 @@ enum BlockedKernels {
         }
         let n1 = split(n), n2 = n - n1
         // [C11; C21 C22] −= [A1; A2][A1ᵀ A2ᵀ]: C11 and C22 recursively, C21 −= A2 A1ᵀ by GEMM.
+        // The three write disjoint blocks of C and only read A, so on several threads they run side
+        // by side (the same calls, so the same bits): C21 on one thread while the other does C11
+        // and then C22, about half the work each. Below `GEMMKernel.parallelWork` for C21 they run
+        // in turn, each using the threads itself where it is large enough.
+        let c21 = { gemmRaw(m: n2, n: n1, k: k, alpha: -1, a: a + n1 * lda, lda: lda, transA: false,
+                            b: a, ldb: lda, transB: true, beta: 1, c: c + n1 * ldc, ldc: ldc) }
+        if Threads.count > 1 && n1 * n2 * k >= GEMMKernel.parallelWork {
+            let cs = SharedPointer(c), `as` = SharedPointer(UnsafeMutablePointer(mutating: a))
+            Threads.forEach(3) { item in
+                switch item {
+                case 0: subtractGramLower(n: n1, k: k, a: UnsafePointer(`as`.base), lda: lda, c: cs.base, ldc: ldc)
+                case 1: c21()
+                default: subtractGramLower(n: n2, k: k, a: UnsafePointer(`as`.base) + n1 * lda, lda: lda, c: cs.base + n1 * ldc + n1, ldc: ldc)
+                }
+            }
+            return
+        }
         subtractGramLower(n: n1, k: k, a: a, lda: lda, c: c, ldc: ldc)
-        gemmRaw(m: n2, n: n1, k: k, alpha: -1, a: a + n1 * lda, lda: lda, transA: false,
-                b: a, ldb: lda, transB: true, beta: 1, c: c + n1 * ldc, ldc: ldc)
+        c21()
         subtractGramLower(n: n2, k: k, a: a + n1 * lda, lda: lda, c: c + n1 * ldc + n1, ldc: ldc)
     }
 }

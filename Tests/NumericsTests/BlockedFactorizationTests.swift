@@ -104,4 +104,22 @@ final class BlockedFactorizationTests: XCTestCase {
         XCTAssertTrue(QRFactorization.lookAheadPieces(rows: 436, reflectors: 64, next: 64, rest: 190).isEmpty)
         XCTAssertTrue(QRFactorization.lookAheadPieces(rows: 436, reflectors: 64, next: 0, rest: 372).isEmpty)
     }
+
+    /// On two threads the Cholesky's symmetric rank-k updates run their three blocks side by side
+    /// (C11, C21, C22): the same calls, so the same bits as on one thread, at orders where it happens
+    /// at the top of the recursion and deeper (and below, where it does not).
+    func testParallelGramUpdateGivesTheSerialBits() throws {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        for n in [1000, 500, 333, 200] {
+            let g = NT.gaussian(n, n, seed: UInt64(3000 + n))
+            var a = matmul(g, g, transB: true)
+            for i in 0..<n { a[i, i] += Double(n) }
+            Threads.count = 1
+            let one = try CholeskyFactorization(a)
+            Threads.count = 2
+            let two = try CholeskyFactorization(a)
+            XCTAssertEqual(one.l.storage.map(\.bitPattern), two.l.storage.map(\.bitPattern), "n = \(n): L")
+        }
+    }
 }
