@@ -226,7 +226,7 @@ public final class Report {
     static let timingsBegin = "<!-- timings:begin -->"
     static let timingsEnd = "<!-- timings:end -->"
 
-    static func timingsBlock(_ timings: [(String, String)], measurements: [(String, String)] = [], threads: Int?) -> String {
+    static func timingsBlock(_ timings: [(String, String)], measurements: [(String, String)], threads: Int?) -> String {
         #if arch(x86_64)
         let arch = "x86_64"
         #elseif arch(arm64)

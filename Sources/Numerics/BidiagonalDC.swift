@@ -14,6 +14,7 @@ import Foundation
 ///                                                  [ 0   0    D₂ ],
 ///
 /// z₀ = α·(V₁)_{k,k} (the null vector of B₁), z₁ = α·(last row of V₁), z₂ = β·(first row of V₂).
+/// (`merge` orders these coordinates as the children's vectors instead: the middle one at k.)
 /// The singular values of this "broken arrow" M (poles d₀ = 0 < d₁ < …) are the roots of the
 /// secular equation 1 + Σ z_i²/(d_i² − σ²) = 0, i.e. the eigenvalues λ = σ² of diag(d²) + z zᵀ,
 /// found by the symmetric divide and conquer's solver (`TridiagonalDC.secularRoot`, each root
@@ -27,8 +28,8 @@ import Foundation
 /// `leafSize` rows are solved by the implicit QR (`SVD.bidiagonalSVD`).
 ///
 /// Accuracy: backward stable (B + ΔB = U Σ Vᵀ, ||ΔB|| = O(ε)||B||, U and V orthonormal to O(ε));
-/// unlike the implicit QR it does not promise relative accuracy for tiny singular values, so
-/// `SVD` takes the singular values themselves from the implicit QR without vectors.
+/// unlike the implicit QR and dqds it does not promise relative accuracy for tiny singular values,
+/// so `SVD` takes the singular values themselves from `SVD.bidiagonalValues` (dqds at these sizes).
 enum BidiagonalDC {
     static let leafSize = 32
     /// Orders from which the two halves of a split are solved on two threads.

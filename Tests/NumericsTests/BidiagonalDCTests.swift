@@ -86,8 +86,9 @@ final class BidiagonalDCTests: XCTestCase {
     }
 
     /// The SVD's divide-and-conquer path, forced on small hard matrices: the same singular values as
-    /// the QR path bit for bit (both come from the implicit QR without vectors), and a backward
-    /// stable decomposition.
+    /// the QR path bit for bit (below `SVD.divideAndConquerOrder` columns both come from the implicit
+    /// QR's arithmetic on the values: `SVD.bidiagonalValues` and the QR path's own sweeps), and a
+    /// backward stable decomposition.
     func testSVDPathOnHardMatrices() throws {
         let u = NT.householderOrthogonal(60, seed: 21), w = NT.householderOrthogonal(50, seed: 22)
         let g = NT.gaussian(48, 40, seed: 26)
