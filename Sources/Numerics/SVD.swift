@@ -357,8 +357,8 @@ public struct SVD: Sendable {
                         coefY[l] = -(row[k + l] + scale * sums[w + 1 + l])
                         coefU[l] = -(x[p * nbp + l] + scale * sums[w + 1 + nbp + l])
                     }
-                    combineRows(coefY, yrows, n, i, yi, w)
-                    combineRows(coefU, urows, ld, i, yi, w)
+                    Vector.combineRows(coefY, yrows, n, i, yi, w)
+                    Vector.combineRows(coefU, urows, ld, i, yi, w)
                     for c in 0..<w { yi[c] *= tq }
                 } else {
                     yi.update(repeating: 0, count: w)
@@ -366,8 +366,8 @@ public struct SVD: Sendable {
                 // 3. Row p of Ã′: A[p, :] − Σ_{l ≤ i} V[p, l] y_l − Σ_{l < i} X[p, l] u_l (V[p, i] = 1).
                 for l in 0..<i { coefY[l] = -row[k + l]; coefU[l] = -x[p * nbp + l] }
                 coefY[i] = -1
-                combineRows(coefY, yrows, n, i + 1, rowp, w)
-                combineRows(coefU, urows, ld, i, rowp, w)
+                Vector.combineRows(coefY, yrows, n, i + 1, rowp, w)
+                Vector.combineRows(coefU, urows, ld, i, rowp, w)
                 // 4. The right reflector from it.
                 let tp = Householder.generate(len: w, rowp, stride: 1)
                 tauP[p] = tp
@@ -377,8 +377,8 @@ public struct SVD: Sendable {
                 // 5. Yᵀu (l ≤ i) and Uᵀu (l < i) for x_i; row p+1 of Y and column p+1 of U for the
                 //    update of column p+1 (U[i, p+1] = 1). All padded with zeros to nbp.
                 for c in 0..<(4 * nbp) { yu[c] = 0 }                 // yu, xu, ycol, ucol
-                dotRows(yrows, n, i + 1, UnsafePointer(uvec), w, yu)
-                dotRows(urows, ld, i, UnsafePointer(uvec), w, xu)
+                Vector.dotRows(yrows, n, i + 1, UnsafePointer(uvec), w, yu)
+                Vector.dotRows(urows, ld, i, UnsafePointer(uvec), w, xu)
                 let next = i + 1 < nb
                 if next {
                     for l in 0...i { ycol[l] = yt[l * n + p + 1]; ucol[l] = l == i ? 1 : a[(k + l) * ld + p + 1] }
@@ -477,24 +477,6 @@ public struct SVD: Sendable {
         }
         bidiagonalizeUnblocked(a + k * ld + k, m: m - k, n: n - k, ld: ld,
                                d: d + k, e: e + k, tauQ: tauQ + k, tauP: tauP + k)
-    }
-
-    /// y[0..<w] += Σ_{l < count} coef[l] · (row l at `rows`, stride `ld`), four rows at a time.
-    @inline(__always)
-    static func combineRows(_ coef: UnsafePointer<Double>, _ rows: UnsafePointer<Double>, _ ld: Int, _ count: Int,
-                            _ y: UnsafeMutablePointer<Double>, _ w: Int) {
-        var l = 0
-        while l + 4 <= count { axpy4(coef + l, rows + l * ld, ld, y, w); l += 4 }
-        while l < count { Vector.axpy(coef[l], rows + l * ld, y, w); l += 1 }
-    }
-
-    /// out[l] = (row l at `rows`, stride `ld`) · x[0..<w] for l < count, four rows at a time.
-    @inline(__always)
-    static func dotRows(_ rows: UnsafePointer<Double>, _ ld: Int, _ count: Int, _ x: UnsafePointer<Double>, _ w: Int,
-                        _ out: UnsafeMutablePointer<Double>) {
-        var l = 0
-        while l + 4 <= count { Vector.dot4(rows + l * ld, ld, x, w, out + l); l += 4 }
-        while l < count { out[l] = Vector.dot(rows + l * ld, x, w); l += 1 }
     }
 
     /// Unblocked Householder bidiagonalization of the m x n (m ≥ n) row-major `a` in place:

@@ -3,7 +3,8 @@ import Foundation
 /// Eigendecomposition A = V diag(λ) Vᵀ of a symmetric matrix, eigenvalues ascending.
 ///
 /// The input is used through its symmetric part (A + Aᵀ)/2: both triangles are read.
-/// First a Householder reduction to tridiagonal form T = Qᵀ A Q. Then:
+/// First a Householder reduction to tridiagonal form T = Qᵀ A Q (from `blockedOrder` rows blocked in
+/// panels, the trailing matrix updated by GEMM: see `tridiagonalizeBlocked`). Then:
 ///   - with eigenvectors and n > `TridiagonalDC.leafSize`: divide and conquer on T (see
 ///     `TridiagonalDC`), T = Z Λ Zᵀ, and V = Q Z with Q applied to Z in blocks of reflectors
 ///     (compact WY, through GEMM);
@@ -62,9 +63,11 @@ public struct SymmetricEigen: Sendable {
 
     /// Householder tridiagonalization A = Q T Qᵀ. Returns the diagonal, the sub-diagonal (length n,
     /// last 0), and the reflectors that make Q (row k of the matrix holds v_k right of column k,
-    /// with their τ_k; see `formQ`).
-    static func tridiagonalize(_ a: Matrix) -> ([Double], [Double], Matrix, [Double]) {
+    /// with their τ_k; see `formQ`). From `blockedOrder` rows (or with `blocked`) the blocked
+    /// reduction; below, the unblocked one here.
+    static func tridiagonalize(_ a: Matrix, blocked: Bool? = nil) -> ([Double], [Double], Matrix, [Double]) {
         let n = a.rows
+        if blocked ?? (n >= blockedOrder) { return tridiagonalizeBlocked(a) }
         var A = a.symmetrized
         var d = [Double](repeating: 0, count: n)
         var e = [Double](repeating: 0, count: n)
@@ -92,20 +95,8 @@ public struct SymmetricEigen: Sendable {
                         d[k] = rowk[k]
                         // 2. The reflector that zeroes row k beyond column k+1.
                         let x = rowk + k + 1
-                        let alpha = x[0]
-                        var xnorm2 = 0.0
-                        for i in 1..<len { xnorm2 += x[i] * x[i] }
-                        var tau = 0.0
-                        if xnorm2 == 0 {
-                            e[k] = alpha
-                        } else {
-                            let beta = -(alpha >= 0 ? 1.0 : -1.0) * (alpha * alpha + xnorm2).squareRoot()
-                            tau = (beta - alpha) / beta
-                            let scale = 1 / (alpha - beta)
-                            x[0] = 1
-                            for i in 1..<len { x[i] *= scale }
-                            e[k] = beta
-                        }
+                        let (tau, offDiagonal) = SymmetricEigen.householderRow(x, len)
+                        e[k] = offDiagonal
                         taus[k] = tau
                         // 3. One pass over rows k+1..<n (columns k+1..<n): apply the pending update,
                         //    then p_i = τ (row i)·v. Column k of these rows is never read again.
@@ -172,6 +163,22 @@ public struct SymmetricEigen: Sendable {
             d[n - 1] = M[(n - 1) * n + n - 1]
         }
         return (d, e, A, taus)
+    }
+
+    /// The reflector H = I − τ v vᵀ with H x = β e₁ for x[0..<len] (len ≥ 1), written over x as v
+    /// (v[0] = 1). Returns (τ, β); when x[1...] is zero, (0, x[0]) and x is left as it is.
+    @inline(__always)
+    static func householderRow(_ x: UnsafeMutablePointer<Double>, _ len: Int) -> (tau: Double, beta: Double) {
+        let alpha = x[0]
+        var xnorm2 = 0.0
+        for i in 1..<len { xnorm2 += x[i] * x[i] }
+        if xnorm2 == 0 { return (0, alpha) }
+        let beta = -(alpha >= 0 ? 1.0 : -1.0) * (alpha * alpha + xnorm2).squareRoot()
+        let tau = (beta - alpha) / beta
+        let scale = 1 / (alpha - beta)
+        x[0] = 1
+        for i in 1..<len { x[i] *= scale }
+        return (tau, beta)
     }
 
     /// Q = H_0 H_1 ⋯ H_{n−3} from the reflectors left in the rows of `reduced` by `tridiagonalize`

@@ -105,3 +105,24 @@ public enum Vector {
     }
     public static func distance(_ x: [Double], _ y: [Double]) -> Double { norm(subtract(x, y)) }
 }
+
+// Several rows at once, four per pass (the blocked reductions' corrections).
+extension Vector {
+    /// y[0..<w] += Σ_{l < count} coef[l] · (row l at `rows`, stride `ld`), four rows at a time.
+    @inline(__always)
+    static func combineRows(_ coef: UnsafePointer<Double>, _ rows: UnsafePointer<Double>, _ ld: Int, _ count: Int,
+                            _ y: UnsafeMutablePointer<Double>, _ w: Int) {
+        var l = 0
+        while l + 4 <= count { axpy4(coef + l, rows + l * ld, ld, y, w); l += 4 }
+        while l < count { Vector.axpy(coef[l], rows + l * ld, y, w); l += 1 }
+    }
+
+    /// out[l] = (row l at `rows`, stride `ld`) · x[0..<w] for l < count, four rows at a time.
+    @inline(__always)
+    static func dotRows(_ rows: UnsafePointer<Double>, _ ld: Int, _ count: Int, _ x: UnsafePointer<Double>, _ w: Int,
+                        _ out: UnsafeMutablePointer<Double>) {
+        var l = 0
+        while l + 4 <= count { Vector.dot4(rows + l * ld, ld, x, w, out + l); l += 4 }
+        while l < count { out[l] = Vector.dot(rows + l * ld, x, w); l += 1 }
+    }
+}
