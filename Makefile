@@ -1,4 +1,4 @@
-# Reprise: make reproduce | make reproduce PAPER=<slug> | make quick | make test | make stability | make bench | make list | make clean
+# Reprise: make reproduce | make reproduce PAPER=<slug> | make quick | make test | make stability | make bench | make compare BASE=<commit> | make list | make clean
 #
 # Release builds use the CPU's own SIMD/FMA instructions: a plain x86-64 release build turns
 # SIMD8<Double> fused multiply-adds into calls to libm's fma (50-100x slower). The flag is chosen
@@ -21,7 +21,7 @@ PAPER      ?=
 TARGETS := $(sort $(patsubst Papers/%/main.swift,%,$(wildcard Papers/*/main.swift)))
 BIN     := .build/release
 
-.PHONY: all build reproduce quick test bench list clean index stability new
+.PHONY: all build reproduce quick test bench compare list clean index stability new
 
 all: build
 
@@ -98,6 +98,13 @@ PAPERS ?= all
 bench: build
 	$(SWIFT) build --package-path Tools/Bench $(SWIFTPM_FLAGS) $(RELEASE)
 	Tools/Bench/.build/release/Bench --out $(REPORTS)/BENCHMARKS.md --papers $(PAPERS)
+
+## make compare BASE=<commit> [ONLY="Target Target"] [ROUNDS=2]: each paper's full run (or the listed
+## ones) by the binary of BASE and by this checkout's, alternating, on 1 and 2 threads: median wall
+## times and the speed-up, and whether both ran the same experiment (their claims.json agree).
+compare:
+	@if [ -z "$(BASE)" ]; then echo "usage: make compare BASE=<commit> [ONLY=\"Target ...\"] [ROUNDS=2]" >&2; exit 2; fi
+	@ROUNDS=$(or $(ROUNDS),2) Tools/compare-papers.sh $(BASE) $(ONLY)
 
 ## make new PAPER=<Name> [SLUG=<slug>]: a new paper folder from Tools/PaperTemplate that builds, runs in
 ## quick mode, writes a report with one example claim, and has its test (listed in AllPapersTests).
