@@ -25,14 +25,19 @@ enum Objective {
         }
     }
 
-    /// (loss, ∇_X, X Xᵀ) for M = X Xᵀ.
-    func symmetricGradient(_ x: Matrix) -> (loss: Double, gradient: Matrix, product: Matrix) {
+    /// (loss, ∇_X, X Xᵀ) for M = X Xᵀ, for several factors; on the sensing loss all their gradients in M
+    /// come from one pass over the operator (`SensingProblem.symmetricFactorGradients`), with the bits
+    /// of one factor alone.
+    func symmetricGradients(_ xs: [Matrix]) -> [(loss: Double, gradient: Matrix, product: Matrix)] {
         switch self {
-        case .sensing(let p): return p.symmetricFactorGradient(x)
+        case .sensing(let p): return p.symmetricFactorGradients(xs)
         case .population(let t):
-            let product = matmul(x, x, transB: true)
-            let delta = product - t.matrix
-            return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, 2 * matmul(delta, x), product)
+            return xs.map { x in
+                let product = matmul(x, x, transB: true)
+                let delta = product - t.matrix
+                let norm = delta.frobeniusNorm
+                return (0.5 * norm * norm, 2 * matmul(delta, x), product)
+            }
         }
     }
 
@@ -50,7 +55,8 @@ enum Objective {
             return pairs.map { f, g in
                 let product = matmul(f, g, transB: true)
                 let delta = product - t.matrix
-                return (0.5 * delta.frobeniusNorm * delta.frobeniusNorm, matmul(delta, g), matmul(delta, f, transA: true), product)
+                let norm = delta.frobeniusNorm
+                return (0.5 * norm * norm, matmul(delta, g), matmul(delta, f, transA: true), product)
             }
         }
     }
@@ -69,22 +75,39 @@ struct RunSettings {
 }
 
 enum Algorithms {
-    /// GD on X Xᵀ from X₀ with iid N(0, α²) entries. Records ||X Xᵀ − M*||_F / ||M*||_F.
-    static func symmetricGD(_ objective: Objective, _ s: RunSettings, rng: inout RandomSource, label: String) throws -> ConvergenceTrace {
+    /// GD on X Xᵀ from X₀ with iid N(0, α²) entries, for each run (its settings and label), every X₀
+    /// drawn from the same generator state. Records ||X Xᵀ − M*||_F / ||M*||_F.
+    ///
+    /// Several runs on one objective are stepped together: on the sensing loss the gradients of all
+    /// runs come from one pass over the operator per step. Each run's arithmetic is exactly that of
+    /// running it alone.
+    static func symmetricGD(_ objective: Objective, _ runs: [(settings: RunSettings, label: String)],
+                            rng start: RandomSource) throws -> [ConvergenceTrace] {
         let n = objective.truth.matrix.rows
-        var trace = ConvergenceTrace(label: label)
-        //: begin symmetric-init
-        var x = rng.normalMatrix(n, s.rank, std: s.alpha)          // X₀ = α · N(0, 1)^{n×k}
-        //: end symmetric-init
-        for t in 0...s.iterations {
-            //: begin symmetric-step
-            let (loss, grad, product) = objective.symmetricGradient(x)
-            x.addScaled(grad, -s.eta)                                 // X ← X − η ∇_X f(X Xᵀ)
-            //: end symmetric-step
-            guard loss.isFinite else { throw NumericalFailure.nonFinite("loss is \(loss) at iteration \(t) of \(label)") }
-            if s.recordAt.contains(t) { trace.record(t, objective.relativeError(product)) }
+        var traces = runs.map { ConvergenceTrace(label: $0.label) }
+        var xs: [Matrix] = []
+        for (s, _) in runs {
+            var rng = start
+            //: begin symmetric-init
+            let x = rng.normalMatrix(n, s.rank, std: s.alpha)          // X₀ = α · N(0, 1)^{n×k}
+            //: end symmetric-init
+            xs.append(x)
         }
-        return trace
+        guard let last = runs.map(\.settings.iterations).max() else { return [] }
+        for t in 0...last {
+            let active = runs.indices.filter { t <= runs[$0].settings.iterations }
+            let gradients = objective.symmetricGradients(active.map { xs[$0] })
+            for (k, j) in active.enumerated() {
+                let (s, label) = runs[j]
+                //: begin symmetric-step
+                let (loss, grad, product) = gradients[k]                  // f, ∇_X f(X Xᵀ) and X Xᵀ at X = xs[j]
+                xs[j].addScaled(grad, -s.eta)                             // X ← X − η ∇_X f(X Xᵀ)
+                //: end symmetric-step
+                guard loss.isFinite else { throw NumericalFailure.nonFinite("loss is \(loss) at iteration \(t) of \(label)") }
+                if s.recordAt.contains(t) { traces[j].record(t, objective.relativeError(product)) }
+            }
+        }
+        return traces
     }
 
     /// One F Gᵀ run of `asymmetricGD`: its settings, its one-step modification, its generator.

@@ -73,25 +73,46 @@ struct InitializationExperiment {
                                      rebalanceAt: fixAt, constant: constant,
                                      rng: RandomSource.stream(seed: seed, Int(S.asymmetricInitialization.rawValue)), label: label)
         }
-        // Runs that share an objective are stepped together, in a fixed number of groups (side by side
-        // on the worker threads; the grouping depends on the run count only, and each run's
-        // arithmetic is that of running it alone).
-        func together(_ objective: Objective, _ specs: [Algorithms.AsymmetricRun], groups: Int) throws
-            -> [(trace: ConvergenceTrace, f: Matrix, g: Matrix)]
-        {
-            let bounds = (0...groups).map { $0 * specs.count / groups }
-            return try Threads.map(groups) { i in
-                try Algorithms.asymmetricGD(objective, Array(specs[bounds[i]..<bounds[i + 1]]), rank: c.r)
-            }.flatMap { $0 }
-        }
-        func runs(_ objective: Objective, _ name: String, fixAt: Int, lateFrom: Int) throws -> AsymmetricRuns {
-            // Three runs per α: plain, one-step fix, exact rank.
-            let specs = c.alphas.flatMap { alpha in
+        // Three runs per α on each loss: plain GD (k > r), the one-step fix, exact rank (k = r).
+        func alphaRuns(_ name: String, fixAt: Int) -> [Algorithms.AsymmetricRun] {
+            c.alphas.flatMap { alpha in
                 [spec(k: c.kOver, alpha: alpha, fixAt: nil, "\(name), α = \(Fmt.g(alpha))"),
                  spec(k: c.kOver, alpha: alpha, fixAt: fixAt, "\(name), α = \(Fmt.g(alpha)), one-step fix"),
                  spec(k: c.r, alpha: alpha, fixAt: nil, "\(name), k = r, α = \(Fmt.g(alpha))")]
             }
-            let all = try together(objective, specs, groups: 2)
+        }
+        // The larger-m control: the same M* and initial draw, a new operator with more measurements.
+        var rngLarger = RandomSource.stream(seed: seed, Int(S.largerOperator.rawValue))
+        let largerOp = SensingOperator(n1: c.n, n2: c.n, m: c.largerM, symmetric: false, rng: &rngLarger)
+        let largerSensing = Objective.sensing(SensingProblem(op: largerOp, truth: truth, rng: &rngLarger))
+        let smallest = c.alphas[c.alphas.count - 1]
+        let population = Objective.population(truth)
+        let sets: [(objective: Objective, runs: [Algorithms.AsymmetricRun], groups: Int)] = [
+            // Both runs share each pass over this operator (m = largerM rows, beyond the caches): one group.
+            (largerSensing, [
+                spec(k: c.kOver, alpha: smallest, fixAt: c.rebalanceAt, iterations: c.largerMIterations,
+                     "sensing, m = \(c.largerM), α = \(Fmt.g(smallest)), one-step fix"),
+                spec(k: c.r, alpha: smallest, fixAt: nil, iterations: c.largerMIterations, "sensing, m = \(c.largerM), k = r, α = \(Fmt.g(smallest))"),
+            ], 1),
+            // One pass over the operator per step for all nine runs on one thread; on several, three
+            // groups that run beside the larger-m group.
+            (sensing, alphaRuns("sensing", fixAt: c.rebalanceAt), Threads.count > 1 ? 3 : 1),
+            (population, alphaRuns("population", fixAt: c.populationRebalanceAt), 2),
+            (population, c.alphas.map { alpha in
+                spec(k: c.kOver, alpha: alpha, fixAt: c.populationRebalanceAt, constant: Self.largerConstant, "")
+            }, 2),
+        ]
+        // Every group of every set goes to the worker threads at once, the costliest (the operator
+        // passes) first. A run's arithmetic is that of running it alone, whatever group it is in and
+        // whichever thread runs the group, so the grouping may follow the thread count.
+        let jobs = sets.indices.flatMap { i in
+            (0..<sets[i].groups).map { g in (set: i, runs: Array(sets[i].runs[(g * sets[i].runs.count / sets[i].groups)..<((g + 1) * sets[i].runs.count / sets[i].groups)])) }
+        }
+        let done = try Threads.map(jobs.count) { j in try Algorithms.asymmetricGD(sets[jobs[j].set].objective, jobs[j].runs, rank: c.r) }
+        func results(_ set: Int) -> [(trace: ConvergenceTrace, f: Matrix, g: Matrix)] {
+            jobs.indices.filter { jobs[$0].set == set }.flatMap { done[$0] }
+        }
+        func fits(_ all: [(trace: ConvergenceTrace, f: Matrix, g: Matrix)], fixAt: Int, lateFrom: Int) throws -> AsymmetricRuns {
             var out = AsymmetricRuns()
             for a in c.alphas.indices {
                 let plain = all[3 * a].trace
@@ -108,23 +129,10 @@ struct InitializationExperiment {
             }
             return out
         }
-        let s = try runs(sensing, "sensing", fixAt: c.rebalanceAt, lateFrom: T / 2)
-        let p = try runs(.population(truth), "population", fixAt: c.populationRebalanceAt, lateFrom: c.populationRebalanceAt)
-        let larger = try together(.population(truth), c.alphas.map { alpha in
-            spec(k: c.kOver, alpha: alpha, fixAt: c.populationRebalanceAt, constant: Self.largerConstant, "")
-        }, groups: 2).map { $0.trace.linearRate(from: c.populationRebalanceAt + 10, untilBelow: c.roundOffFloor).rate }
-
-        // The larger-m control: the same M* and initial draw, a new operator with more measurements.
-        var rngLarger = RandomSource.stream(seed: seed, Int(S.largerOperator.rawValue))
-        let largerOp = SensingOperator(n1: c.n, n2: c.n, m: c.largerM, symmetric: false, rng: &rngLarger)
-        let largerSensing = Objective.sensing(SensingProblem(op: largerOp, truth: truth, rng: &rngLarger))
-        let smallest = c.alphas[c.alphas.count - 1]
-        // One group: this operator (m = largerM rows) does not fit in cache, so both runs share each pass over it.
-        let largerRuns = try together(largerSensing, [
-            spec(k: c.kOver, alpha: smallest, fixAt: c.rebalanceAt, iterations: c.largerMIterations,
-                 "sensing, m = \(c.largerM), α = \(Fmt.g(smallest)), one-step fix"),
-            spec(k: c.r, alpha: smallest, fixAt: nil, iterations: c.largerMIterations, "sensing, m = \(c.largerM), k = r, α = \(Fmt.g(smallest))"),
-        ], groups: 1).map(\.trace)
+        let s = try fits(results(1), fixAt: c.rebalanceAt, lateFrom: T / 2)
+        let p = try fits(results(2), fixAt: c.populationRebalanceAt, lateFrom: c.populationRebalanceAt)
+        let larger = results(3).map { $0.trace.linearRate(from: c.populationRebalanceAt + 10, untilBelow: c.roundOffFloor).rate }
+        let largerRuns = results(0).map(\.trace)
         let (largerFixed, largerExact) = (largerRuns[0], largerRuns[1])
         let largerM = (fixed: largerFixed.linearRate(from: c.rebalanceAt + 10, untilBelow: c.roundOffFloor).rate,
                        exact: largerExact.linearRate(from: largerExact.firstIteration(below: 1e-3) ?? 0,

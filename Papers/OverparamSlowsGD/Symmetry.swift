@@ -47,19 +47,17 @@ struct SymmetryExperiment {
         for t in stride(from: 0, through: T, by: Swift.max(1, T / 400)) { schedule.insert(t) }
 
         // The same initial draw for every run: the runs differ only in k and in the loss.
-        func run(_ objective: Objective, k: Int, _ label: String) throws -> ConvergenceTrace {
-            var rng = RandomSource.stream(seed: seed, Int(S.symmetricInitialization.rawValue))
-            let s = RunSettings(rank: k, alpha: c.alphaSymmetric, eta: c.eta, iterations: T, recordAt: schedule)
-            return try Algorithms.symmetricGD(objective, s, rng: &rng, label: label)
-        }
-        // The three runs are independent: side by side on the worker threads, each serial inside.
-        let traces = try Threads.map(3) { j in
-            switch j {
-            case 0: return try run(sensing, k: c.r, "sensing, k = r = \(c.r)")
-            case 1: return try run(sensing, k: c.kOver, "sensing, k = \(c.kOver) > r")
-            default: return try run(.population(truth), k: c.kOver, "population, k = \(c.kOver) > r")
-            }
-        }
+        let start = RandomSource.stream(seed: seed, Int(S.symmetricInitialization.rawValue))
+        func settings(k: Int) -> RunSettings { RunSettings(rank: k, alpha: c.alphaSymmetric, eta: c.eta, iterations: T, recordAt: schedule) }
+        let exactRun = (settings(k: c.r), "sensing, k = r = \(c.r)"), overRun = (settings(k: c.kOver), "sensing, k = \(c.kOver) > r")
+        let populationRun = (settings(k: c.kOver), "population, k = \(c.kOver) > r")
+        // The three runs are independent: on several threads side by side, each serial inside; on one,
+        // the two sensing runs step together (one pass over the operator per step for both). Each
+        // run's arithmetic is the same either way.
+        let jobs: [(Objective, [(settings: RunSettings, label: String)])] = Threads.count > 1
+            ? [(sensing, [exactRun]), (sensing, [overRun]), (.population(truth), [populationRun])]
+            : [(sensing, [exactRun, overRun]), (.population(truth), [populationRun])]
+        let traces = try Threads.map(jobs.count) { j in try Algorithms.symmetricGD(jobs[j].0, jobs[j].1, rng: start) }.flatMap { $0 }
         let (exact, over, population) = (traces[0], traces[1], traces[2])
 
         // Claim 1: log-linear fit between errors 1e-3 and 1e-9.

@@ -186,6 +186,18 @@ extension SensingProblem {
         return (loss, matmul(gs, x), m)
     }
 
+    /// The same for several factors (runs stepped in lockstep): their gradients in M come from one pass
+    /// over the operator (`lossesAndGradients`), each with the bits of its factor alone.
+    public func symmetricFactorGradients(_ xs: [Matrix]) -> [(loss: Double, gradient: Matrix, product: Matrix)] {
+        let products = xs.map { matmul($0, $0, transB: true) }
+        let inM = lossesAndGradients(products)
+        return xs.indices.map { k in
+            let g = inM[k].gradient
+            let gs = op.symmetric ? 2 * g : g + g.transposed
+            return (inM[k].loss, matmul(gs, xs[k]), products[k])
+        }
+    }
+
     /// Asymmetric factorization M = F Gᵀ: the loss and the gradients ∇_F = (∇_M f) G, ∇_G = (∇_M f)ᵀ F.
     public func asymmetricFactorGradient(_ f: Matrix, _ g: Matrix)
         -> (loss: Double, gradF: Matrix, gradG: Matrix, product: Matrix)

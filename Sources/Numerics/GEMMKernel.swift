@@ -456,6 +456,30 @@ enum GEMMKernel {
                     Vector.axpy(aip, b + p * ldb, crow, n)
                 }
             }
+        } else if k < 16 {
+            // C[i, j] += alpha · ⟨op(A)[i, :], B[j, :]⟩ with fewer than 16 terms: `dotRow` sums them in
+            // order from 0 (its SIMD accumulators stay empty), a multiply and an add per term. Lane j
+            // of a SIMD8 does exactly that for eight columns of C at once, from a copy of B with
+            // its columns as rows (eight j's contiguous per p); the last n mod 8 columns as `dotRow`.
+            let n8 = n / 8 * 8
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: k * Swift.max(n8, 1) + k) { buf in
+                let bt = buf.baseAddress!, arow = bt + k * Swift.max(n8, 1)
+                for j in 0..<n8 { for p in 0..<k { bt[p * n8 + j] = b[j * ldb + p] } }
+                let av = V8(repeating: alpha)
+                for i in 0..<m {
+                    if transA { for p in 0..<k { arow[p] = a[p * lda + i] } } else { arow.update(from: a + i * lda, count: k) }
+                    let crow = c + i * ldc
+                    var j = 0
+                    while j < n8 {
+                        var s = V8()
+                        for p in 0..<k { s = s + V8(repeating: arow[p]) * UnsafeRawPointer(bt + p * n8 + j).loadUnaligned(as: V8.self) }
+                        let cv = UnsafeRawPointer(crow + j).loadUnaligned(as: V8.self)
+                        UnsafeMutableRawPointer(crow + j).storeBytes(of: cv + av * s, as: V8.self)
+                        j += 8
+                    }
+                    while j < n { crow[j] += alpha * dotRow(arow, b + j * ldb, k); j += 1 }
+                }
+            }
         } else {
             // C[i, j] += alpha · ⟨op(A)[i, :], B[j, :]⟩.
             let arow = UnsafeMutablePointer<Double>.allocate(capacity: k)

@@ -316,6 +316,29 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// A small product against Bᵀ with fewer than 16 terms per entry goes eight columns of C per
+    /// SIMD8: each C[i, j] must still be C[i, j] + alpha·(0 + a_i0 b_j0 + a_i1 b_j1 + …), a multiply
+    /// and an add per term in order, as the scalar `dotRow` forms it (the bits before the path existed).
+    func testSmallProductAgainstTransposeIsTheScalarSumExactly() {
+        var g = LCG(83)
+        for (m, n, k) in [(1, 1, 1), (50, 50, 3), (50, 50, 5), (7, 17, 15), (3, 8, 2), (12, 23, 9)] {
+            for ta in [false, true] {
+                let a = Matrix(rows: ta ? k : m, cols: ta ? m : k, elements: g.array(m * k))
+                let b = Matrix(rows: n, cols: k, elements: g.array(k * n))
+                let c0 = Matrix(rows: m, cols: n, elements: g.array(m * n))
+                var expected = c0
+                for i in 0..<m { for j in 0..<n {
+                    var s = 0.0
+                    for p in 0..<k { s += (ta ? a[p, i] : a[i, p]) * b[j, p] }
+                    expected[i, j] += -1.25 * s
+                } }
+                var c = c0
+                gemm(transA: ta, transB: true, alpha: -1.25, a, b, beta: 1, into: &c)
+                XCTAssertTrue(c.storage.map(\.bitPattern) == expected.storage.map(\.bitPattern), "\(m)x\(n)x\(k) tA=\(ta)")
+            }
+        }
+    }
+
     /// The result must not depend on the thread count, bit for bit.
     func testThreadCountDoesNotChangeResult() {
         let saved = Threads.count

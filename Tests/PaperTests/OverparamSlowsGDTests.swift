@@ -102,10 +102,10 @@ final class OverparamSlowsGDTests: XCTestCase {
 
         let sym = Objective.population(LowRankTruth.symmetric(n: 5, singularValues: [1, 0.5], rng: &rng))
         let x = rng.normalMatrix(5, 3, std: 0.5)
-        let grad = sym.symmetricGradient(x).gradient
+        let grad = sym.symmetricGradients([x])[0].gradient
         var xp = x; xp[1, 2] += h
         var xm = x; xm[1, 2] -= h
-        XCTAssertEqual(grad[1, 2], (sym.symmetricGradient(xp).loss - sym.symmetricGradient(xm).loss) / (2 * h), accuracy: 1e-7)
+        XCTAssertEqual(grad[1, 2], (sym.symmetricGradients([xp])[0].loss - sym.symmetricGradients([xm])[0].loss) / (2 * h), accuracy: 1e-7)
     }
 
     func testRebalanceKeepsTheProductAndBalancesTheSignal() throws {
@@ -139,14 +139,33 @@ final class OverparamSlowsGDTests: XCTestCase {
         XCTAssertEqual(-rate.slope, -Foundation.log(1 - eta * sigmaR), accuracy: 0.01 * eta * sigmaR)
 
         let sym = LowRankTruth.symmetric(n: 10, singularValues: [1, sigmaR], rng: &rng)
-        var init2 = RandomSource(seed: 13)
         let T = 20_000
-        let tail = try Algorithms.symmetricGD(.population(sym), RunSettings(rank: 4, alpha: 0.01, eta: eta, iterations: T,
-                                                                              recordAt: Set(stride(from: T / 2, through: T, by: 100))),
-                                              rng: &init2, label: "tail")
+        let tail = try Algorithms.symmetricGD(.population(sym), [(RunSettings(rank: 4, alpha: 0.01, eta: eta, iterations: T,
+                                                                               recordAt: Set(stride(from: T / 2, through: T, by: 100))), "tail")],
+                                              rng: RandomSource(seed: 13))[0]
         let norm = sym.matrix.frobeniusNorm
         let line = try LineFit(x: tail.iterations.map(Double.init), y: tail.values.map { 1 / ($0 * norm) })
         XCTAssertEqual(line.slope, 4 * eta / 2.0.squareRoot(), accuracy: 0.03 * 4 * eta / 2.0.squareRoot())
+    }
+
+    /// Runs stepped together (one pass over the operator per step for all of them, as the full run
+    /// does on one thread) give each run's trace of running it alone, bit for bit, also when one
+    /// run stops before the other.
+    func testLockstepSymmetricRunsAreEachRunAlone() throws {
+        var rng = RandomSource(seed: 21)
+        let truth = LowRankTruth.symmetric(n: 8, singularValues: [1, 0.5], rng: &rng)
+        let op = SensingOperator(n1: 8, n2: 8, m: 60, symmetric: true, rng: &rng)
+        let objective = Objective.sensing(SensingProblem(op: op, truth: truth, rng: &rng))
+        let schedule = Set(0...300)
+        let runs = [(settings: RunSettings(rank: 2, alpha: 0.05, eta: 0.1, iterations: 300, recordAt: schedule), label: "k = 2"),
+                    (settings: RunSettings(rank: 4, alpha: 0.05, eta: 0.1, iterations: 200, recordAt: schedule), label: "k = 4")]
+        let start = RandomSource(seed: 22)
+        let together = try Algorithms.symmetricGD(objective, runs, rng: start)
+        for (j, run) in runs.enumerated() {
+            let alone = try Algorithms.symmetricGD(objective, [run], rng: start)[0]
+            XCTAssertEqual(together[j].iterations, alone.iterations, run.label)
+            XCTAssertEqual(together[j].values.map(\.bitPattern), alone.values.map(\.bitPattern), run.label)
+        }
     }
 
     func testDivergingStepStopsWithANamedError() throws {
@@ -155,7 +174,7 @@ final class OverparamSlowsGDTests: XCTestCase {
         let op = SensingOperator(n1: 6, n2: 6, m: 30, symmetric: true, rng: &rng)
         let problem = SensingProblem(op: op, truth: truth, rng: &rng)
         let settings = RunSettings(rank: 2, alpha: 1, eta: 50, iterations: 500, recordAt: [])
-        XCTAssertThrowsError(try Algorithms.symmetricGD(.sensing(problem), settings, rng: &rng, label: "diverging")) { error in
+        XCTAssertThrowsError(try Algorithms.symmetricGD(.sensing(problem), [(settings, "diverging")], rng: rng)) { error in
             XCTAssertTrue("\(error)".contains("diverging"), "the error names the run: \(error)")
         }
     }
