@@ -37,7 +37,9 @@ for r in $(seq 1 "$rounds"); do
       for which in base this; do
         bin="$root/.build/release/$p"; [ "$which" = base ] && bin="$wt/.build/release/$p"
         out="$scratch/$which-$t"; mkdir -p "$out"
-        t0=$(now); "$bin" --threads "$t" --out "$out" >/dev/null; t1=$(now)
+        t0=$(now)
+        "$bin" --threads "$t" --out "$out" >/dev/null 2>"$out/run.log" || { cat "$out/run.log" >&2; exit 1; }
+        t1=$(now)
         s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
         times["$p,$t,$which"]="${times["$p,$t,$which"]:-} $s"
         echo "round $r: $p, $t thread(s), $which: $s s" >&2

@@ -146,7 +146,8 @@ public func gemvResidualAdjoint(_ a: Matrix, _ x: [Double], minus b: [Double]) -
 
 /// The same for several vectors x₁ … x_K at once (runs that share the operator A and the data b,
 /// stepped in lockstep): each block of four rows of A is brought into cache once per call and used
-/// for all K, instead of once per vector. Each (rₖ, gₖ) has the bits of the one-vector routine.
+/// for all K, instead of once per vector, and each load of it serves two vectors. Each (rₖ, gₖ) has
+/// the bits of the one-vector routine.
 public func gemvResidualAdjoint(_ a: Matrix, _ xs: [[Double]], minus b: [Double]) -> [(residual: [Double], adjoint: [Double])] {
     let (m, n, count) = (a.rows, a.cols, xs.count)
     for x in xs { precondition(x.count == n, "gemvResidualAdjoint: x has \(x.count) entries, A has \(n) columns") }
@@ -163,8 +164,26 @@ public func gemvResidualAdjoint(_ a: Matrix, _ xs: [[Double]], minus b: [Double]
                         guard let A = ap.baseAddress, let X = xp.baseAddress, let B = bp.baseAddress,
                               let R = rp.baseAddress, let G = gp.baseAddress else { return }
                         var i = 0
+                        if count == 1 {
+                            while i + 4 <= m {
+                                Vector.dot4(A + i * n, n, X, n, R + i)
+                                for k in i..<(i + 4) { R[k] = R[k] - B[k] }
+                                axpy4(R + i, A + i * n, n, G, n)
+                                i += 4
+                            }
+                        }
                         while i + 4 <= m {
-                            for v in 0..<count {
+                            // Vectors two at a time: each load of the four rows serves both (the
+                            // same sums per vector as one at a time).
+                            var v = 0
+                            while v + 2 <= count {
+                                let R0 = R + v * m, R1 = R0 + m
+                                Vector.dot4x2(A + i * n, n, X + v * n, X + (v + 1) * n, n, R0 + i, R1 + i)
+                                for k in i..<(i + 4) { R0[k] = R0[k] - B[k]; R1[k] = R1[k] - B[k] }
+                                axpy4x2(R0 + i, R1 + i, A + i * n, n, G + v * n, G + (v + 1) * n, n)
+                                v += 2
+                            }
+                            if v < count {
                                 let Rv = R + v * m
                                 Vector.dot4(A + i * n, n, X + v * n, n, Rv + i)
                                 for k in i..<(i + 4) { Rv[k] = Rv[k] - B[k] }
@@ -209,6 +228,34 @@ func axpy4(_ x: UnsafePointer<Double>, _ a: UnsafePointer<Double>, _ ld: Int,
     }
     while j < w {
         y[j] += x[0] * a0[j]; y[j] += x[1] * a1[j]; y[j] += x[2] * a2[j]; y[j] += x[3] * a3[j]
+        j += 1
+    }
+}
+
+/// `axpy4` for two vectors at once: y0 += x0₀·a₀ + … + x0₃·a₃ and y1 += x1₀·a₀ + … + x1₃·a₃, each
+/// term by term in row order (the roundings of `axpy4` for each), every load of the rows used twice.
+@inline(__always)
+func axpy4x2(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ a: UnsafePointer<Double>, _ ld: Int,
+             _ y0: UnsafeMutablePointer<Double>, _ y1: UnsafeMutablePointer<Double>, _ w: Int) {
+    typealias V = SIMD8<Double>
+    let p0 = V(repeating: x0[0]), p1 = V(repeating: x0[1]), p2 = V(repeating: x0[2]), p3 = V(repeating: x0[3])
+    let q0 = V(repeating: x1[0]), q1 = V(repeating: x1[1]), q2 = V(repeating: x1[2]), q3 = V(repeating: x1[3])
+    let a0 = a, a1 = a + ld, a2 = a + 2 * ld, a3 = a + 3 * ld
+    var j = 0
+    while j + 8 <= w {
+        let r0 = UnsafeRawPointer(a0 + j).loadUnaligned(as: V.self), r1 = UnsafeRawPointer(a1 + j).loadUnaligned(as: V.self)
+        let r2 = UnsafeRawPointer(a2 + j).loadUnaligned(as: V.self), r3 = UnsafeRawPointer(a3 + j).loadUnaligned(as: V.self)
+        var u = UnsafeRawPointer(y0 + j).loadUnaligned(as: V.self)
+        u.addProduct(p0, r0); u.addProduct(p1, r1); u.addProduct(p2, r2); u.addProduct(p3, r3)
+        UnsafeMutableRawPointer(y0 + j).storeBytes(of: u, as: V.self)
+        var t = UnsafeRawPointer(y1 + j).loadUnaligned(as: V.self)
+        t.addProduct(q0, r0); t.addProduct(q1, r1); t.addProduct(q2, r2); t.addProduct(q3, r3)
+        UnsafeMutableRawPointer(y1 + j).storeBytes(of: t, as: V.self)
+        j += 8
+    }
+    while j < w {
+        y0[j] += x0[0] * a0[j]; y0[j] += x0[1] * a1[j]; y0[j] += x0[2] * a2[j]; y0[j] += x0[3] * a3[j]
+        y1[j] += x1[0] * a0[j]; y1[j] += x1[1] * a1[j]; y1[j] += x1[2] * a2[j]; y1[j] += x1[3] * a3[j]
         j += 1
     }
 }

@@ -269,7 +269,7 @@ final class GEMMTests: XCTestCase {
     /// strips, and with scalar tails of 3 and 4 after the SIMD8 blocks.
     func testBatchedResidualAdjointIsEachVectorAlone() {
         var g = LCG(93)
-        for (m, n, k) in [(5, 9, 3), (130, 300, 3), (7, 1, 3), (9, 1027, 5), (13, 2500, 2), (4, 512, 4)] {
+        for (m, n, k) in [(5, 9, 3), (130, 300, 3), (7, 1, 3), (9, 1027, 5), (13, 2500, 2), (4, 512, 4), (11, 21, 6)] {
             let a = Matrix(rows: m, cols: n, elements: g.array(m * n))
             let b = g.array(m)
             let xs = (0..<k).map { _ in g.array(n) }
