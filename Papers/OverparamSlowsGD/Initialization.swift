@@ -105,8 +105,10 @@ struct InitializationExperiment {
         // Every group of every set goes to the worker threads at once, the costliest (the operator
         // passes) first. A run's arithmetic is that of running it alone, whatever group it is in and
         // whichever thread runs the group, so the grouping may follow the thread count.
+        let (largerMSet, sensingSet, populationSet, largerConstantSet) = (0, 1, 2, 3)
         let jobs = sets.indices.flatMap { i in
-            (0..<sets[i].groups).map { g in (set: i, runs: Array(sets[i].runs[(g * sets[i].runs.count / sets[i].groups)..<((g + 1) * sets[i].runs.count / sets[i].groups)])) }
+            let (runs, groups) = (sets[i].runs, sets[i].groups)
+            return (0..<groups).map { g in (set: i, runs: Array(runs[(g * runs.count / groups)..<((g + 1) * runs.count / groups)])) }
         }
         let done = try Threads.map(jobs.count) { j in try Algorithms.asymmetricGD(sets[jobs[j].set].objective, jobs[j].runs, rank: c.r) }
         func results(_ set: Int) -> [(trace: ConvergenceTrace, f: Matrix, g: Matrix)] {
@@ -129,10 +131,10 @@ struct InitializationExperiment {
             }
             return out
         }
-        let s = try fits(results(1), fixAt: c.rebalanceAt, lateFrom: T / 2)
-        let p = try fits(results(2), fixAt: c.populationRebalanceAt, lateFrom: c.populationRebalanceAt)
-        let larger = results(3).map { $0.trace.linearRate(from: c.populationRebalanceAt + 10, untilBelow: c.roundOffFloor).rate }
-        let largerRuns = results(0).map(\.trace)
+        let s = try fits(results(sensingSet), fixAt: c.rebalanceAt, lateFrom: T / 2)
+        let p = try fits(results(populationSet), fixAt: c.populationRebalanceAt, lateFrom: c.populationRebalanceAt)
+        let larger = results(largerConstantSet).map { $0.trace.linearRate(from: c.populationRebalanceAt + 10, untilBelow: c.roundOffFloor).rate }
+        let largerRuns = results(largerMSet).map(\.trace)
         let (largerFixed, largerExact) = (largerRuns[0], largerRuns[1])
         let largerM = (fixed: largerFixed.linearRate(from: c.rebalanceAt + 10, untilBelow: c.roundOffFloor).rate,
                        exact: largerExact.linearRate(from: largerExact.firstIteration(below: 1e-3) ?? 0,
