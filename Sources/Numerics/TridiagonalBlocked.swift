@@ -38,7 +38,7 @@ extension SymmetricEigen {
         let V = UnsafeMutablePointer<Double>.allocate(capacity: nb * n)
         let W = UnsafeMutablePointer<Double>.allocate(capacity: nb * n)
         let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        let partials = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
+        let partials = UnsafeMutablePointer<Double>.allocate(capacity: productPieces(n) * n)
         let coef = UnsafeMutablePointer<Double>.allocate(capacity: 2 * nb)
         coef.initialize(repeating: 0, count: 2 * nb)
         defer { V.deallocate(); W.deallocate(); p.deallocate(); partials.deallocate(); coef.deallocate() }
@@ -68,7 +68,7 @@ extension SymmetricEigen {
                     let vj = V + j * n + k + 1, wj = W + j * n + k + 1
                     vj.update(from: x, count: len)
                     // 3. p = S v over the trailing rows, S as at the panel's start.
-                    symmetricProduct(M + (k + 1) * n + k + 1, n, len, UnsafePointer(x), p, partials)
+                    symmetricProduct(UnsafePointer(M + (k + 1) * n + k + 1), n, len, UnsafePointer(x), p, partials)
                     //    minus the panel's earlier updates: p −= vᵢ (wᵢᵀ v) + wᵢ (vᵢᵀ v).
                     if j > 0 {
                         Vector.dotRows(UnsafePointer(W + k + 1), n, j, UnsafePointer(x), len, coef)
@@ -107,12 +107,12 @@ extension SymmetricEigen {
     }
 
     /// p[0..<len] = S v for the symmetric len x len S whose upper triangle is stored row-major from
-    /// `s` with row stride `ld`. Row i serves p_i (its dot product with v from the diagonal on) and,
+    /// `s` with row stride `ld`; `partials` holds `productPieces(len)` x len values. Row i serves p_i (its dot product with v from the diagonal on) and,
     /// through its entries right of the diagonal, p_j for j > i (v_i times the row, added in row
     /// order). Rows go in `productPieces(len)` fixed pieces of near-equal area, each with its own
     /// accumulator for the second part; p_j = (its own row's sum) + the pieces' accumulators in
     /// piece order, whatever thread ran which piece.
-    static func symmetricProduct(_ s: UnsafeMutablePointer<Double>, _ ld: Int, _ len: Int, _ v: UnsafePointer<Double>,
+    static func symmetricProduct(_ s: UnsafePointer<Double>, _ ld: Int, _ len: Int, _ v: UnsafePointer<Double>,
                                  _ p: UnsafeMutablePointer<Double>, _ partials: UnsafeMutablePointer<Double>) {
         typealias V8 = SIMD8<Double>
         let pieces = productPieces(len)
@@ -125,12 +125,13 @@ extension SymmetricEigen {
         let body: (Int) -> Void = { c in
             let i0 = bound(c), i1 = bound(c + 1)
             let q = partials + c * len
-            q.update(repeating: 0, count: len)
+            let first = Swift.min(len, i0 + 1)                 // rows of the piece add to q right of i0
+            (q + first).update(repeating: 0, count: len - first)
             var i = i0
             // Four rows at a time: their corner (the 4 x 4 diagonal block) by scalars, then one pass
             // right of it that loads and stores each piece of q once for the four rows.
             while i + 4 <= i1 {
-                let r0 = UnsafePointer(s + i * ld), r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld
+                let r0 = s + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld
                 let v0 = v[i], v1 = v[i + 1], v2 = v[i + 2], v3 = v[i + 3]
                 var o0 = r0[i] * v0 + r0[i + 1] * v1 + r0[i + 2] * v2 + r0[i + 3] * v3
                 var o1 = r1[i + 1] * v1 + r1[i + 2] * v2 + r1[i + 3] * v3
@@ -165,7 +166,7 @@ extension SymmetricEigen {
                 i += 4
             }
             while i < i1 {
-                let row = UnsafePointer(s + i * ld)
+                let row = s + i * ld
                 let vi = v[i]
                 var own = row[i] * vi
                 for j in (i + 1)..<len { own += row[j] * v[j]; q[j] += vi * row[j] }

@@ -83,12 +83,12 @@ final class TridiagonalBlockedTests: XCTestCase {
             for i in 0..<len { for j in i..<len { stored[i * ld + j] = full[i, j] } }
             let v = NT.gaussian(len, 1, seed: 4500 + UInt64(len)).storage
             var p = [Double](repeating: 0, count: len)
-            var partials = [Double](repeating: 0, count: 4 * len)
+            var partials = [Double](repeating: .nan, count: SymmetricEigen.productPieces(len) * len)
             stored.withUnsafeMutableBufferPointer { s in
                 v.withUnsafeBufferPointer { vp in
                     p.withUnsafeMutableBufferPointer { pp in
                         partials.withUnsafeMutableBufferPointer { qp in
-                            SymmetricEigen.symmetricProduct(s.baseAddress!, ld, len, vp.baseAddress!, pp.baseAddress!, qp.baseAddress!)
+                            SymmetricEigen.symmetricProduct(UnsafePointer(s.baseAddress!), ld, len, vp.baseAddress!, pp.baseAddress!, qp.baseAddress!)
                         }
                     }
                 }
