@@ -66,4 +66,55 @@ final class SimplexTests: XCTestCase {
             XCTAssertEqual(scan.dot.bitPattern, expected.dot.bitPattern)
         }
     }
+
+    func testScanIsTheDocumentedFourLaneLoopBitForBit() {
+        // The reference: lane k takes i ≡ k (mod 4) in order (the last n mod 4 go to lane 0), keeps
+        // its first minimum, its first maximum over wᵢ > 0 and its own sum of dᵢwᵢ; lanes merge as
+        // (0 + 1) + (2 + 3), ties to the smaller index. Values include ties, ±∞, NaN and zero weights.
+        func reference(_ d: [Double], _ w: [Double]) -> (low: Double, lowIndex: Int, high: Double, highIndex: Int, dot: Double) {
+            let n = d.count, blocked = n - n % 4
+            var low = [Double](repeating: .infinity, count: 4), lowIndex = [Int](repeating: .max, count: 4)
+            var high = [Double](repeating: -.infinity, count: 4), highIndex = [Int](repeating: .max, count: 4)
+            var dot = [Double](repeating: 0, count: 4)
+            for i in 0..<n {
+                let k = i < blocked ? i % 4 : 0
+                if d[i] < low[k] { low[k] = d[i]; lowIndex[k] = i }
+                if w[i] > 0 && d[i] > high[k] { high[k] = d[i]; highIndex[k] = i }
+                dot[k] += d[i] * w[i]
+            }
+            func merge(_ a: Int, _ b: Int) -> (Double, Int, Double, Int, Double) {
+                var m = (low[a], lowIndex[a], high[a], highIndex[a], dot[a])
+                if low[b] < m.0 || (low[b] == m.0 && lowIndex[b] < m.1) { (m.0, m.1) = (low[b], lowIndex[b]) }
+                if high[b] > m.2 || (high[b] == m.2 && highIndex[b] < m.3) { (m.2, m.3) = (high[b], highIndex[b]) }
+                m.4 = dot[a] + dot[b]
+                return m
+            }
+            let (x, y) = (merge(0, 1), merge(2, 3))
+            var m = x
+            if y.0 < m.0 || (y.0 == m.0 && y.1 < m.1) { (m.0, m.1) = (y.0, y.1) }
+            if y.2 > m.2 || (y.2 == m.2 && y.3 < m.3) { (m.2, m.3) = (y.2, y.3) }
+            return (m.0, m.1 == .max ? -1 : m.1, m.2, m.3 == .max ? -1 : m.3, x.4 + y.4)
+        }
+        var rng = RandomSource(seed: 11)
+        let specials: [Double] = [0, -0.0, 1, -1, .infinity, -.infinity, .nan, 2.5]
+        for n in [1, 2, 3, 4, 5, 8, 11, 16, 37, 100, 203] {
+            for trial in 0..<40 {
+                let d = (0..<n).map { _ in trial % 2 == 0 ? specials[Int(rng.uniform() * 8)] : (rng.uniform() * 4).rounded() - 2 }
+                let w = (0..<n).map { _ in [0, 0, 0.5, 1, 0.25, -1][Int(rng.uniform() * 6)] }
+                let scan = FrankWolfeScan.extremes(d, w), expected = reference(d, w)
+                let message = "n = \(n), trial \(trial)"
+                XCTAssertEqual(scan.low.bitPattern, expected.low.bitPattern, message)
+                XCTAssertEqual(scan.lowIndex, expected.lowIndex, message)
+                XCTAssertEqual(scan.high.bitPattern, expected.high.bitPattern, message)
+                XCTAssertEqual(scan.highIndex, expected.highIndex, message)
+                XCTAssertEqual(scan.dot.isNaN, expected.dot.isNaN, message)
+                if !expected.dot.isNaN { XCTAssertEqual(scan.dot.bitPattern, expected.dot.bitPattern, message) }
+            }
+        }
+        // A sum whose rounding shows the lanes: 1e16 (ulp 2) swallows each 1 added to it alone. Lane 0
+        // gets 1e16 + 1 = 1e16, lanes 1-3 one 1 each, and (1e16 + 1) + (1 + 1) = 1e16 + 2; a sequential
+        // sum gives 1e16, and one over eight lanes 1e16 + 4.
+        let order = FrankWolfeScan.extremes([1e16, 1, 1, 1, 1, 0, 0, 0], [Double](repeating: 1, count: 8))
+        XCTAssertEqual(order.dot, 1e16 + 2)
+    }
 }
