@@ -108,7 +108,7 @@ enum MMDWeights {
     /// exp(θᵢ − max θ) normalized.
     static func softmax(_ theta: [Double]) -> [Double] {
         let top = theta.max() ?? 0
-        let e = theta.map { Foundation.exp($0 - top) }
+        let e = Exponential.exp(theta, minus: top)
         let s = e.reduce(0, +)
         return e.map { $0 / s }
     }

@@ -85,7 +85,7 @@ struct SimplexMinimax: Sendable {
         // never underflow; `normalized` turns logits into a point of the simplex.
         func normalized(_ logits: [Double]) -> [Double] {
             let top = logits.max() ?? 0
-            var e = logits.map { Foundation.exp($0 - top) }
+            var e = Exponential.exp(logits, minus: top)
             let s = e.reduce(0, +)
             for i in 0..<e.count { e[i] /= s }
             return e
