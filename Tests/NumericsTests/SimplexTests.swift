@@ -1,5 +1,5 @@
 import XCTest
-import Numerics
+@testable import Numerics
 
 /// The probability simplex (Sources/Numerics/Simplex.swift): the projection against closed forms,
 /// pairwise Frank–Wolfe against the projection (Q = I), and the fused scan against naive loops.
@@ -116,5 +116,105 @@ final class SimplexTests: XCTestCase {
         // sum gives 1e16, and one over eight lanes 1e16 + 4.
         let order = FrankWolfeScan.extremes([1e16, 1, 1, 1, 1, 0, 0, 0], [Double](repeating: 1, count: 8))
         XCTAssertEqual(order.dot, 1e16 + 2)
+    }
+
+    /// The solver before the carried sum: the four-lane sum formed at every step.
+    private func referenceSolve(_ problem: SimplexQuadratic, tolerance: Double, maxIterations: Int) -> (w: [Double], iterations: Int) {
+        let q = problem.quadratic, n = problem.linear.count
+        var w = Simplex.project(Simplex.uniform(n)), iteration = 0
+        var d = zip(Simplex.symmetricProduct(q, w), problem.linear).map { $0 - $1 }
+        var scan = FrankWolfeScan.extremes(d, w)
+        while true {
+            let (low, high, s, v) = (scan.low, scan.high, scan.lowIndex, scan.highIndex)
+            let gap = 2 * (scan.dot - low)
+            if gap <= tolerance || iteration == maxIterations || v < 0 || v == s { break }
+            iteration += 1
+            let curvature = q[s, s] + q[v, v] - 2 * q[s, v]
+            let maxStep = w[v]
+            let gamma = curvature > 0 ? Swift.min((high - low) / curvature, maxStep) : maxStep
+            w[s] += gamma
+            if gamma == maxStep { w[v] = 0 } else { w[v] -= gamma }
+            if iteration % 5000 == 0 {
+                d = zip(Simplex.symmetricProduct(q, w), problem.linear).map { $0 - $1 }
+                scan = FrankWolfeScan.extremes(d, w)
+            } else {
+                scan = d.withUnsafeMutableBufferPointer { dp in w.withUnsafeBufferPointer { wp in
+                    q.storage.withUnsafeBufferPointer { qp in
+                        FrankWolfeScan.pass(dp.baseAddress!, wp.baseAddress!, n, update: (qp.baseAddress! + s * n, qp.baseAddress! + v * n, gamma))
+                    } } }
+            }
+        }
+        let total = w.reduce(0, +)
+        return (w.map { $0 / total }, iteration)
+    }
+
+    /// A Gaussian-kernel quadratic like CBIPM's: Q = K(source, source), b = K(source, target)·1/m.
+    private func kernelProblem(n: Int, m: Int, bandwidth: Double, seed: UInt64) -> SimplexQuadratic {
+        var rng = RandomSource(seed: seed)
+        let x = (0..<n).map { _ in (0..<3).map { _ in rng.normal() } }
+        let y = (0..<m).map { _ in (0..<3).map { _ in rng.normal() + 0.3 } }
+        func k(_ a: [Double], _ b: [Double]) -> Double {
+            Foundation.exp(-zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / (2 * bandwidth * bandwidth))
+        }
+        let q = Matrix(rows: n, cols: n) { i, j in k(x[i], x[j]) }
+        let b = x.map { xi in y.reduce(0) { $0 + k(xi, $1) } / Double(m) }
+        return SimplexQuadratic(quadratic: q, linear: b)
+    }
+
+    func testCarriedSumGivesTheStepsOfTheSumFormedEveryStep() throws {
+        // Sizes around the eight-lane blocks, wide and narrow kernels (near-flat and well-posed
+        // objectives), tolerances down to round-off, a step cap, and refreshes (12000 steps).
+        var cases = 0
+        for (n, bandwidth, seed) in [(5, 1.0, 1), (13, 3.0, 2), (64, 1.0, 3), (67, 10.0, 4), (150, 3.0, 5), (301, 10.0, 6)] {
+            let problem = kernelProblem(n: n, m: 40, bandwidth: bandwidth, seed: UInt64(seed))
+            let scale = problem.value(Simplex.uniform(n))
+            for (relative, cap) in [(1e-3, 1_000_000), (1e-6, 1_000_000), (1e-9, 12_000), (0, 700)] {
+                let tolerance = relative * Swift.max(scale, 1e-3)
+                let solution = try problem.solve(tolerance: tolerance, maxIterations: cap)
+                let reference = referenceSolve(problem, tolerance: tolerance, maxIterations: cap)
+                XCTAssertEqual(solution.iterations, reference.iterations, "n = \(n), tolerance \(tolerance)")
+                XCTAssertEqual(solution.weights.map(\.bitPattern), reference.w.map(\.bitPattern), "n = \(n), tolerance \(tolerance)")
+                cases += 1
+            }
+        }
+        XCTAssertEqual(cases, 24)
+    }
+
+    func testCertificateBoundsTheDistanceToTheFormedSum() {
+        // Along a long run, the carried sum stays within its bound of the four-lane sum formed at
+        // every step; a sign error in the carried change (or a bound without its terms) fails.
+        let problem = kernelProblem(n: 203, m: 50, bandwidth: 2, seed: 9)
+        let q = problem.quadratic, n = 203
+        var w = Simplex.uniform(n)
+        var d = zip(Simplex.symmetricProduct(q, w), problem.linear).map { $0 - $1 }
+        var certificate = GapCertificate(n: n, qMax: q.maxAbs, weightSum: w.reduce(0, +))
+        var scan = FrankWolfeScan.extremes(d, w)
+        certificate.refresh(dot: scan.dot, dMax: Vector.normInf(d))
+        var worst = 0.0
+        for _ in 0..<4000 {
+            let (low, high, s, v) = (scan.low, scan.high, scan.lowIndex, scan.highIndex)
+            guard v >= 0, v != s else { break }
+            let curvature = q[s, s] + q[v, v] - 2 * q[s, v]
+            let gamma = curvature > 0 ? Swift.min((high - low) / curvature, w[v]) : w[v]
+            let before = (ds: d[s], dv: d[v], ws: w[s], wv: w[v])
+            w[s] += gamma
+            if gamma == before.wv { w[v] = 0 } else { w[v] -= gamma }
+            let (extremes, top, finite) = d.withUnsafeMutableBufferPointer { dp in w.withUnsafeBufferPointer { wp in
+                q.storage.withUnsafeBufferPointer { qp in
+                    FrankWolfeScan.updateExtremes(dp.baseAddress!, wp.baseAddress!, n, update: (qp.baseAddress! + s * n, qp.baseAddress! + v * n, gamma))
+                } } }
+            XCTAssertTrue(finite)
+            certificate.step(gamma: gamma, before: before, after: (ds: d[s], dv: d[v], ws: w[s], wv: w[v]),
+                             linear: (problem.linear[s], problem.linear[v]), dMax: Swift.max(abs(extremes.low), abs(top)))
+            scan = FrankWolfeScan.extremes(d, w)
+            XCTAssertEqual(extremes.low.bitPattern, scan.low.bitPattern)
+            XCTAssertEqual(extremes.lowIndex, scan.lowIndex)
+            XCTAssertEqual(extremes.high.bitPattern, scan.high.bitPattern)
+            XCTAssertEqual(extremes.highIndex, scan.highIndex)
+            let distance = abs(scan.dot - certificate.approximation)
+            XCTAssertLessThanOrEqual(distance, certificate.error + certificate.sumBound)
+            worst = Swift.max(worst, distance / (certificate.error + certificate.sumBound))
+        }
+        XCTAssertGreaterThan(worst, 0)   // the carried sum is not the formed one bit for bit
     }
 }
