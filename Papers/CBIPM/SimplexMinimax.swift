@@ -69,6 +69,15 @@ struct SimplexMinimax: Sendable {
         return (gemv(payoff, diff, transposed: true), Vector.dot(diff, offset))
     }
 
+    /// (Aw − c, Aᵀp) in one pass over A: the two gradients of a mirror-prox step at (w, p).
+    func gradients(_ w: [Double], _ p: [Double]) -> (residual: [Double], transposed: [Double]) {
+        let k = payoff.rows
+        let z = absolute ? (0..<k).map { p[$0] - p[k + $0] } : p
+        var (r, g) = gemvPair(payoff, w, transposedTimes: z)
+        for i in 0..<k { r[i] -= offset[i] }
+        return (absolute ? r + r.map { -$0 } : r, g)
+    }
+
     /// max_k (Aw − c)_k.
     func worstCase(_ w: [Double]) -> Double { residual(w).max() ?? -.infinity }
 
@@ -102,11 +111,11 @@ struct SimplexMinimax: Sendable {
             let w = normalized(logW), p = normalized(logP)
             // Extrapolation step from (w, p) with the gradients at (w, p):
             // ∂/∂w pᵀ(Aw − c) = Aᵀp, ∂/∂p = Aw − c.
-            let gw = transposedProduct(p).0, gp = residual(w)
+            let (gp, gw) = gradients(w, p)
             let wh = normalized((0..<n).map { logW[$0] - eta * gw[$0] })
             let ph = normalized((0..<m).map { logP[$0] + eta * gp[$0] })
             // Update step from (w, p) with the gradients at the extrapolated point.
-            let gwh = transposedProduct(ph).0, gph = residual(wh)
+            let (gph, gwh) = gradients(wh, ph)
             for i in 0..<n { logW[i] -= eta * gwh[i] }
             for k in 0..<m { logP[k] += eta * gph[k] }
             // Shift the logits to keep them bounded (a common shift leaves the strategy unchanged).

@@ -107,7 +107,7 @@ public func gemv(_ a: Matrix, _ x: [Double], transposed: Bool = false) -> [Doubl
                     // stays in the first-level cache. Every y_j is formed the same way whatever the
                     // strips (rows in order, four at a time from row 0; the scalar tail is the last
                     // n mod 8 columns in every layout), so the strips change the speed, not the bits.
-                    let chunks = n >= 1024 ? 2 * ((n + 4095) / 4096) : (n + 511) / 512
+                    let chunks = n >= 1024 ? 2 * ((n + 4095) / 4096) : Swift.max(1, (n + 511) / 512)   // n = 0: one empty strip
                     let chunk = ((n + chunks - 1) / chunks + 7) / 8 * 8
                     let body: (Int) -> Void = { c in
                         let j0 = Swift.min(n, c * chunk), j1 = Swift.min(n, j0 + chunk), w = j1 - j0
@@ -129,6 +129,42 @@ public func gemv(_ a: Matrix, _ x: [Double], transposed: Bool = false) -> [Doubl
         }
         return y
     }
+}
+
+/// (A x, Aᵀ z) in one pass over A, on the calling thread: each block of four rows is read once for
+/// its four dot products with x and, from cache, for its four-row update of Aᵀz. A game or a
+/// primal-dual method that needs both products at one point reads A once instead of twice. The
+/// bits are those of `gemv(a, x)` and `gemv(a, z, transposed: true)`: the same four-row groups
+/// from row 0, the same dot products, and each (Aᵀz)_j receives z_i a_ij in row order.
+public func gemvPair(_ a: Matrix, _ x: [Double], transposedTimes z: [Double]) -> (product: [Double], transposedProduct: [Double]) {
+    let (m, n) = (a.rows, a.cols)
+    precondition(x.count == n, "gemvPair: x has \(x.count) entries, A has \(n) columns")
+    precondition(z.count == m, "gemvPair: z has \(z.count) entries, A has \(m) rows")
+    var y = [Double](repeating: 0, count: m), g = [Double](repeating: 0, count: n)
+    a.storage.withUnsafeBufferPointer { ap in
+        x.withUnsafeBufferPointer { xp in
+            z.withUnsafeBufferPointer { zp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    g.withUnsafeMutableBufferPointer { gp in
+                        guard let A = ap.baseAddress, let X = xp.baseAddress, let Z = zp.baseAddress,
+                              let Y = yp.baseAddress, let G = gp.baseAddress else { return }
+                        var i = 0
+                        while i + 4 <= m {
+                            Vector.dot4(A + i * n, n, X, n, Y + i)
+                            axpy4(Z + i, A + i * n, n, G, n)
+                            i += 4
+                        }
+                        while i < m {
+                            Y[i] = Vector.dot(A + i * n, X, n)
+                            Vector.axpy(Z[i], A + i * n, G, n)
+                            i += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return (y, g)
 }
 
 /// The residual r = A x − b and the adjoint g = Aᵀ r in one pass over A, on the calling thread.

@@ -289,6 +289,25 @@ final class GEMMTests: XCTestCase {
         XCTAssertEqual(empty.residual, [-1, 2])
     }
 
+    /// The pair (A x, Aᵀ z) in one pass has the bits of the two separate products, including shapes
+    /// where the separate ones split rows into chunks and columns into strips on two threads
+    /// (m·n ≥ 2¹⁶), and scalar tails of rows and columns.
+    func testPairOfProductsIsTheTwoProductsApart() {
+        var g = LCG(57)
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        for threads in [1, 2] {
+            Threads.count = threads
+            for (m, n) in [(1, 1), (3, 5), (4, 8), (100, 250), (101, 1003), (70, 1027), (13, 2500), (5, 0), (0, 6)] {
+                let a = Matrix(rows: m, cols: n, elements: g.array(m * n))
+                let x = g.array(n), z = g.array(m)
+                let (y, t) = gemvPair(a, x, transposedTimes: z)
+                XCTAssertTrue(y.map(\.bitPattern) == gemv(a, x).map(\.bitPattern), "\(m)x\(n): A x differs")
+                XCTAssertTrue(t.map(\.bitPattern) == gemv(a, z, transposed: true).map(\.bitPattern), "\(m)x\(n): Aᵀz differs")
+            }
+        }
+    }
+
     /// A product with fewer than 8 columns (the skinny path) sums C[i, j] += (alpha·a_ip)·b_pj over p in
     /// order exactly as one `Vector.axpy` per (i, p) does: the same bits as before the path existed.
     func testSkinnyProductIsOneAxpyPerStepExactly() {
