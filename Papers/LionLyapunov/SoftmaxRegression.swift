@@ -44,14 +44,23 @@ public struct SoftmaxRegression: Sendable {
         let (n, k) = (sampleCount, classes)
         var total = 0.0
         z.storage.withUnsafeMutableBufferPointer { zp in
+            // Each row shifted by its largest logit, then every exponential in one call (eight at a
+            // time), then each row's sum in column order.
+            var rowMax = [Double](repeating: 0, count: n), labelLogit = [Double](repeating: 0, count: n)
             for i in 0..<n {
                 let row = i * k
                 var mx = -Double.infinity
                 for c in 0..<k { mx = Swift.max(mx, zp[row + c]) }
-                let y = labels[i]
-                let zy = zp[row + y]
+                rowMax[i] = mx
+                labelLogit[i] = zp[row + labels[i]]
+                for c in 0..<k { zp[row + c] = zp[row + c] - mx }
+            }
+            if let base = zp.baseAddress { Exponential.exp(UnsafePointer(base), times: 1, base, n * k) }
+            for i in 0..<n {
+                let row = i * k
+                let (mx, y, zy) = (rowMax[i], labels[i], labelLogit[i])
                 var s = 0.0
-                for c in 0..<k { let e = Foundation.exp(zp[row + c] - mx); zp[row + c] = e; s += e }
+                for c in 0..<k { s += zp[row + c] }
                 total += mx + Foundation.log(s) - zy                // log Σ exp(z) − z_y, stably
                 if wantGradient {
                     let inv = 1 / s
