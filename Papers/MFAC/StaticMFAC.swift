@@ -92,24 +92,49 @@ public struct StaticMFAC: Sendable {
         guard vs.allSatisfy({ $0.isFinite }) else { throw MFACError.nonFinite("the gradients") }
         var den = [Double](repeating: 0, count: m)
         var cost = MFACCost()
-        var g = [Double](repeating: 0, count: d)
+        var g = [Double](repeating: 0, count: 4 * d + 4)       // the block's gradients, then four coefficients
         vs.withUnsafeMutableBufferPointer { vp in
             let V = vp.baseAddress!
             g.withUnsafeMutableBufferPointer { gp in
-                let gi = gp.baseAddress!
-                for i in 0..<m {
-                    let vi = V + i * d
-                    gi.update(from: vi, count: d)
-                    //: begin static-precompute
-                    for k in 0..<d { vi[k] = gi[k] / lambda; cost.multiplyAdds += 1 }      // vᵢ ← gᵢ/λ
-                    for l in 0..<i {
+                let G = gp.baseAddress!, c = G + 4 * d
+                //: begin static-precompute
+                // vᵢ = gᵢ/λ − Σ_{l<i} (vₗᵀgᵢ/denₗ) vₗ, the terms in the order l = 0, 1, …, i − 1.
+                // The rows go in blocks of four: the rows finished before a block are read once for
+                // its four rows (a dot product with each gᵢ, then an update of each vᵢ), the rows
+                // inside the block one at a time. Each vᵢ gets the same terms in the same order as
+                // row by row, so the same bits.
+                var i0 = 0
+                while i0 < m {
+                    let b = Swift.min(4, m - i0)
+                    G.update(from: V + i0 * d, count: b * d)
+                    for k in 0..<(b * d) { V[i0 * d + k] = G[k] / lambda }             // vᵢ ← gᵢ/λ
+                    cost.multiplyAdds += b * d
+                    for l in 0..<i0 {                                                  // finished rows
                         let vl = V + l * d
-                        let c = Counted.dot(vl, gi, d, &cost) / den[l]                     // (vₗᵀgᵢ)/denₗ
-                        Counted.axpy(-c, vl, vi, d, &cost)                                 // vᵢ ← vᵢ − c vₗ
+                        if b == 4 {
+                            Vector.dot4(G, d, vl, d, c)                                // vₗᵀgᵢ, four i
+                            for r in 0..<4 { c[r] = -(c[r] / den[l]) }
+                            Vector.axpyToRows4(c, vl, V + i0 * d, d, d)                // vᵢ ← vᵢ − cᵢ vₗ
+                        } else {
+                            for r in 0..<b {
+                                let cr = Vector.dot(vl, G + r * d, d) / den[l]
+                                Vector.axpy(-cr, vl, V + (i0 + r) * d, d)
+                            }
+                        }
+                        cost.multiplyAdds += 2 * b * d
                     }
-                    den[i] = Double(m) + Counted.dot(gi, vi, d, &cost)                     // denᵢ = m + gᵢᵀvᵢ
-                    //: end static-precompute
+                    for r in 0..<b {                                                   // inside the block
+                        let i = i0 + r, gi = G + r * d, vi = V + i * d
+                        for l in i0..<i {
+                            let vl = V + l * d
+                            let cl = Counted.dot(vl, gi, d, &cost) / den[l]            // (vₗᵀgᵢ)/denₗ
+                            Counted.axpy(-cl, vl, vi, d, &cost)                        // vᵢ ← vᵢ − cₗ vₗ
+                        }
+                        den[i] = Double(m) + Counted.dot(gi, vi, d, &cost)             // denᵢ = m + gᵢᵀvᵢ
+                    }
+                    i0 += b
                 }
+                //: end static-precompute
             }
         }
         guard den.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw MFACError.nonFinite("the precomputed denominators") }

@@ -109,6 +109,33 @@ public enum Vector {
         while j < n { y[j] += a * x[j]; j += 1 }
     }
 
+    /// y_r[0..<n] += a[r] · x[0..<n] for the four rows y_r = y + r·ld: one row x into four targets,
+    /// each with the roundings of `axpy` (SIMD8 fused multiply-adds, then the same scalar tail), so
+    /// each load of x serves four updates.
+    @inline(__always)
+    public static func axpyToRows4(_ a: UnsafePointer<Double>, _ x: UnsafePointer<Double>,
+                                   _ y: UnsafeMutablePointer<Double>, _ ld: Int, _ n: Int) {
+        typealias V = SIMD8<Double>
+        let a0 = V(repeating: a[0]), a1 = V(repeating: a[1]), a2 = V(repeating: a[2]), a3 = V(repeating: a[3])
+        let y0 = y, y1 = y + ld, y2 = y + 2 * ld, y3 = y + 3 * ld
+        var j = 0
+        while j + 8 <= n {
+            let xv = UnsafeRawPointer(x + j).loadUnaligned(as: V.self)
+            var t0 = UnsafeRawPointer(y0 + j).loadUnaligned(as: V.self), t1 = UnsafeRawPointer(y1 + j).loadUnaligned(as: V.self)
+            var t2 = UnsafeRawPointer(y2 + j).loadUnaligned(as: V.self), t3 = UnsafeRawPointer(y3 + j).loadUnaligned(as: V.self)
+            t0.addProduct(a0, xv); t1.addProduct(a1, xv); t2.addProduct(a2, xv); t3.addProduct(a3, xv)
+            UnsafeMutableRawPointer(y0 + j).storeBytes(of: t0, as: V.self)
+            UnsafeMutableRawPointer(y1 + j).storeBytes(of: t1, as: V.self)
+            UnsafeMutableRawPointer(y2 + j).storeBytes(of: t2, as: V.self)
+            UnsafeMutableRawPointer(y3 + j).storeBytes(of: t3, as: V.self)
+            j += 8
+        }
+        while j < n {
+            y0[j] += a[0] * x[j]; y1[j] += a[1] * x[j]; y2[j] += a[2] * x[j]; y3[j] += a[3] * x[j]
+            j += 1
+        }
+    }
+
     /// The Euclidean norm, scaled to avoid overflow and underflow; NaN if any element is NaN.
     public static func norm(_ x: [Double]) -> Double {
         var scale = 0.0, ssq = 1.0

@@ -308,6 +308,20 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// One row into four targets has the bits of four `Vector.axpy` calls (SIMD blocks and tails).
+    func testAxpyToFourRowsIsFourAxpys() {
+        var g = LCG(61)
+        for n in [1, 7, 8, 9, 23, 64, 101] {
+            let a = g.array(4), x = g.array(n), y = g.array(4 * n + 3)
+            var expected = y, got = y
+            expected.withUnsafeMutableBufferPointer { yp in
+                for r in 0..<4 { Vector.axpy(a[r], x, yp.baseAddress! + r * (n + 1), n) }
+            }
+            got.withUnsafeMutableBufferPointer { yp in Vector.axpyToRows4(a, x, yp.baseAddress!, n + 1, n) }
+            XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "n = \(n)")
+        }
+    }
+
     /// A product with fewer than 8 columns (the skinny path) sums C[i, j] += (alpha·a_ip)·b_pj over p in
     /// order exactly as one `Vector.axpy` per (i, p) does: the same bits as before the path existed.
     func testSkinnyProductIsOneAxpyPerStepExactly() {

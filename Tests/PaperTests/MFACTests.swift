@@ -195,4 +195,31 @@ final class MFACTests: XCTestCase {
         var w = DynamicMFAC(dimension: 2, windowSize: 2, damping: 1)
         XCTAssertThrowsError(try w.add([.infinity, 0]))
     }
+
+    /// The precomputation in blocks of four rows gives the bits of the row-by-row recursion
+    /// vᵢ = gᵢ/λ − Σ_{l<i} (vₗᵀgᵢ/denₗ) vₗ, for counts with every remainder of four.
+    func testBlockedPrecomputationIsTheRowByRowRecursion() throws {
+        var rng = RandomSource(seed: 41)
+        for (m, d) in [(1, 5), (3, 9), (4, 16), (5, 7), (8, 33), (11, 100)] {
+            let g = rng.normalMatrix(m, d)
+            let lambda = 0.3
+            var v = g.storage, den = [Double](repeating: 0, count: m)
+            for i in 0..<m {
+                let gi = Array(g.storage[(i * d)..<((i + 1) * d)])
+                var vi = gi.map { $0 / lambda }
+                for l in 0..<i {
+                    let vl = Array(v[(l * d)..<((l + 1) * d)])
+                    let c = Vector.dot(vl, gi) / den[l]
+                    vl.withUnsafeBufferPointer { xp in vi.withUnsafeMutableBufferPointer { yp in
+                        Vector.axpy(-c, xp.baseAddress!, yp.baseAddress!, d) } }
+                }
+                den[i] = Double(m) + Vector.dot(gi, vi)
+                v.replaceSubrange((i * d)..<((i + 1) * d), with: vi)
+            }
+            let mfac = try StaticMFAC(gradients: g, damping: lambda)
+            XCTAssertEqual(mfac.v.map(\.bitPattern), v.map(\.bitPattern), "m = \(m), d = \(d)")
+            XCTAssertEqual(mfac.denominators.map(\.bitPattern), den.map(\.bitPattern), "m = \(m), d = \(d)")
+            XCTAssertEqual(mfac.precomputationCost.multiplyAdds, m * d + m * (m - 1) * d + m * d)
+        }
+    }
 }
