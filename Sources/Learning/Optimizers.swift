@@ -104,6 +104,50 @@ public struct AdamMoments: Sendable {
     }
 
     public mutating func reset() { first = []; second = []; stepCount = 0 }
+
+    /// One step over every coordinate, eight at a time: g̃ᵢ = `gradient`(xᵢ, gᵢ), the moments updated
+    /// with g̃ᵢ as in `update`, then xᵢ ← `apply`(xᵢ, m̂ᵢ, √v̂ᵢ + δ). The SIMD and scalar forms of each
+    /// closure must be the same expression: every operation is elementwise, so the bits are those
+    /// of the coordinate-by-coordinate loop.
+    @inline(__always)
+    mutating func sweep(_ x: inout [Double], _ g: [Double],
+                        gradient: (SIMD8<Double>, SIMD8<Double>) -> SIMD8<Double>, _ gradient1: (Double, Double) -> Double,
+                        apply: (SIMD8<Double>, SIMD8<Double>, SIMD8<Double>) -> SIMD8<Double>,
+                        _ apply1: (Double, Double, Double) -> Double) {
+        typealias V = SIMD8<Double>
+        let n = x.count
+        let (b1, b2, eps, c1, c2) = (beta1, beta2, epsilon, self.c1, self.c2)
+        let (vb1, va1, vb2, va2) = (V(repeating: b1), V(repeating: 1 - b1), V(repeating: b2), V(repeating: 1 - b2))
+        let (veps, vc1, vc2) = (V(repeating: eps), V(repeating: c1), V(repeating: c2))
+        x.withUnsafeMutableBufferPointer { xp in
+            g.withUnsafeBufferPointer { gp in
+                first.withUnsafeMutableBufferPointer { mp in
+                    second.withUnsafeMutableBufferPointer { vp in
+                        guard let X = xp.baseAddress, let G = gp.baseAddress, let M = mp.baseAddress, let S = vp.baseAddress else { return }
+                        var i = 0
+                        while i + 8 <= n {
+                            let xi = UnsafeRawPointer(X + i).loadUnaligned(as: V.self)
+                            let gt = gradient(xi, UnsafeRawPointer(G + i).loadUnaligned(as: V.self))
+                            let m = vb1 * UnsafeRawPointer(M + i).loadUnaligned(as: V.self) + va1 * gt
+                            let v = vb2 * UnsafeRawPointer(S + i).loadUnaligned(as: V.self) + va2 * gt * gt
+                            UnsafeMutableRawPointer(M + i).storeBytes(of: m, as: V.self)
+                            UnsafeMutableRawPointer(S + i).storeBytes(of: v, as: V.self)
+                            let updated = apply(xi, m / vc1, (v / vc2).squareRoot() + veps)
+                            UnsafeMutableRawPointer(X + i).storeBytes(of: updated, as: V.self)
+                            i += 8
+                        }
+                        while i < n {
+                            let gt = gradient1(X[i], G[i])
+                            M[i] = b1 * M[i] + (1 - b1) * gt
+                            S[i] = b2 * S[i] + (1 - b2) * gt * gt
+                            X[i] = apply1(X[i], M[i] / c1, (S[i] / c2).squareRoot() + eps)
+                            i += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Adam (Kingma & Ba, 2015) with optional coupled L2 weight decay w: the moments of
@@ -123,10 +167,11 @@ public struct Adam: Optimizer {
     public mutating func step(_ x: inout [Double], gradient g: [Double]) {
         precondition(x.count == g.count, "Adam: x and gradient differ in length")
         moments.beginStep(x.count, "Adam")
-        for i in 0..<x.count {
-            let (mHat, denominator) = moments.update(i, g[i] + weightDecay * x[i])
-            x[i] -= learningRate * mHat / denominator
-        }
+        let (w, eta) = (weightDecay, learningRate)
+        let (vw, veta) = (SIMD8<Double>(repeating: w), SIMD8<Double>(repeating: eta))
+        // g̃ = g + w·x; x ← x − η·m̂/(√v̂ + δ).
+        moments.sweep(&x, g, gradient: { x, g in g + vw * x }, { x, g in g + w * x },
+                      apply: { x, m, d in x - veta * m / d }, { x, m, d in x - eta * m / d })
     }
 
     public mutating func reset() { moments.reset() }
@@ -149,10 +194,11 @@ public struct AdamW: Optimizer {
     public mutating func step(_ x: inout [Double], gradient g: [Double]) {
         precondition(x.count == g.count, "AdamW: x and gradient differ in length")
         moments.beginStep(x.count, "AdamW")
-        for i in 0..<x.count {
-            let (mHat, denominator) = moments.update(i, g[i])
-            x[i] -= learningRate * (mHat / denominator + weightDecay * x[i])
-        }
+        let (w, eta) = (weightDecay, learningRate)
+        let (vw, veta) = (SIMD8<Double>(repeating: w), SIMD8<Double>(repeating: eta))
+        // x ← x − η·(m̂/(√v̂ + δ) + λ·x).
+        moments.sweep(&x, g, gradient: { _, g in g }, { _, g in g },
+                      apply: { x, m, d in x - veta * (m / d + vw * x) }, { x, m, d in x - eta * (m / d + w * x) })
     }
 
     public mutating func reset() { moments.reset() }

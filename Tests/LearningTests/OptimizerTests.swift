@@ -48,4 +48,33 @@ final class OptimizerTests: XCTestCase {
             }
         }
     }
+
+    /// Adam and AdamW take eight coordinates at a time; every coordinate keeps the bits of the
+    /// coordinate-by-coordinate formulas (lengths with every remainder of eight, five steps).
+    func testAdamAndAdamWAreTheCoordinateFormulasBitForBit() {
+        var rng = RandomSource(seed: 19)
+        for n in [1, 7, 8, 9, 17, 40] {
+            var adam = Adam(learningRate: 0.01, weightDecay: 0.1), adamW = AdamW(learningRate: 0.01, weightDecay: 0.1)
+            var x1 = (0..<n).map { _ in rng.normal() }, x2 = x1
+            var r1 = x1, r2 = x1
+            var m1 = [Double](repeating: 0, count: n), v1 = m1, m2 = m1, v2 = m1
+            for t in 1...5 {
+                let g = (0..<n).map { _ in rng.normal() }
+                adam.step(&x1, gradient: g)
+                adamW.step(&x2, gradient: g)
+                let (c1, c2) = (1 - Foundation.pow(0.9, Double(t)), 1 - Foundation.pow(0.999, Double(t)))
+                for i in 0..<n {
+                    let ga = g[i] + 0.1 * r1[i]
+                    m1[i] = 0.9 * m1[i] + (1 - 0.9) * ga
+                    v1[i] = 0.999 * v1[i] + (1 - 0.999) * ga * ga
+                    r1[i] -= 0.01 * (m1[i] / c1) / ((v1[i] / c2).squareRoot() + 1e-8)
+                    m2[i] = 0.9 * m2[i] + (1 - 0.9) * g[i]
+                    v2[i] = 0.999 * v2[i] + (1 - 0.999) * g[i] * g[i]
+                    r2[i] -= 0.01 * ((m2[i] / c1) / ((v2[i] / c2).squareRoot() + 1e-8) + 0.1 * r2[i])
+                }
+                XCTAssertEqual(x1.map(\.bitPattern), r1.map(\.bitPattern), "Adam, n = \(n), step \(t)")
+                XCTAssertEqual(x2.map(\.bitPattern), r2.map(\.bitPattern), "AdamW, n = \(n), step \(t)")
+            }
+        }
+    }
 }
