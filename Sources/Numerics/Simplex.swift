@@ -109,7 +109,7 @@ public struct SimplexQuadratic: Sendable {
             let Q = qp.baseAddress!
             var scan = FrankWolfeScan.extremes(d, w)
             var exact = true
-            certificate.reset(dot: scan.dot, dMax: Vector.normInf(d))
+            certificate.refresh(dot: scan.dot, dMax: Vector.normInf(d))
             while true {
                 let (low, high, s, v) = (scan.low, scan.high, scan.lowIndex, scan.highIndex)
                 if !exact && !certificate.gapExceeds(tolerance, low: low) {
@@ -206,8 +206,9 @@ struct GapCertificate {
         error = sumBound
     }
 
-    /// After d was recomputed as Qw − b and the sum formed.
+    /// After a step whose d was recomputed as Qw − b, and the sum formed.
     mutating func refresh(dot: Double, dMax: Double) {
+        weightSum *= 1 + 4 * GapCertificate.eps      // the step's update of w
         drift = (Double(n + 2) * GapCertificate.eps * qMax * weightSum + GapCertificate.eps * dMax) * 1.01
         reset(dot: dot, dMax: dMax)
     }
