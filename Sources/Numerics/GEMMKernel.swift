@@ -104,6 +104,14 @@ enum GEMMKernel {
         if !takesBlockedPath(m: m, n: n, k: k) {
             smallProduct(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
                          b: b, ldb: ldb, transB: transB, c: c, ldc: ldc)
+        } else if n < Tile.selected.nr / 2 && m > n {
+            // A product with few columns (a batch of logits, Xᵀ by a few columns) fills less than half
+            // of each tile's width: compute Cᵀ = op(B)ᵀ op(A)ᵀ instead, whose many columns fill the
+            // tiles, and write its tiles transposed into C. Each element is the same sum: the same
+            // k slices, the same steps in order, each a fused multiply-add of the same two factors
+            // (their order does not matter), and the same update of C per slice.
+            blocked(m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb, transA: !transB,
+                    b: a, ldb: lda, transB: !transA, c: c, ldc: ldc, tile: Tile.selected, transposedC: true)
         } else {
             blocked(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA,
                     b: b, ldb: ldb, transB: transB, c: c, ldc: ldc, tile: Tile.selected)
@@ -132,7 +140,7 @@ enum GEMMKernel {
         m: Int, n: Int, k: Int, alpha: Double,
         a: UnsafePointer<Double>, lda: Int, transA: Bool,
         b: UnsafePointer<Double>, ldb: Int, transB: Bool,
-        c: UnsafeMutablePointer<Double>, ldc: Int, tile: Tile
+        c: UnsafeMutablePointer<Double>, ldc: Int, tile: Tile, transposedC: Bool = false
     ) {
         let mr = tile.mr, nr = tile.nr
         let kc = blockSize(k, max: kcMax, unit: 1)
@@ -180,7 +188,8 @@ enum GEMMKernel {
                         let s0 = (item % colBlocks) * nb, s1 = Swift.min(ncur, s0 + nb)
                         computeBlock(rows: r0..<r1, cols: s0..<s1, mTotal: mcur, nTotal: ncur, kc: kcur,
                                      aPack: aPack.base, bPack: bPack.base,
-                                     c: cS.base + ic * ldc + jc, ldc: ldc, alpha: alpha, tile: tile)
+                                     c: cS.base + (transposedC ? jc * ldc + ic : ic * ldc + jc), ldc: ldc,
+                                     alpha: alpha, tile: tile, transposedC: transposedC)
                     }
                     ic += mcur
                 }
@@ -190,11 +199,14 @@ enum GEMMKernel {
         }
     }
 
-    /// C[rows, cols] += alpha · Ã[rows] · B̃[:, cols] for one packed k slice.
+    /// C[rows, cols] += alpha · Ã[rows] · B̃[:, cols] for one packed k slice. With `transposedC` the
+    /// block's element (r, s) lives at c[s·ldc + r] (the product computed is Cᵀ); its tiles then go
+    /// through the scratch tile, transposed on the way in and out.
     @inline(__always)
     static func computeBlock(rows: Range<Int>, cols: Range<Int>, mTotal: Int, nTotal: Int, kc: Int,
                              aPack: UnsafePointer<Double>, bPack: UnsafePointer<Double>,
-                             c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double, tile: Tile) {
+                             c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double, tile: Tile,
+                             transposedC: Bool = false) {
         let mr = tile.mr, nr = tile.nr
         @inline(__always) func kernel(_ c: UnsafeMutablePointer<Double>, _ ldc: Int, _ pa: UnsafePointer<Double>,
                                       _ pb: UnsafePointer<Double>) {
@@ -216,6 +228,16 @@ enum GEMMKernel {
                 while j < cols.upperBound {
                     let pb = bPack + j * kc                  // micro-panel j / nr
                     let w = Swift.min(nr, nTotal - j)
+                    if transposedC {
+                        let ct = c + j * ldc + i                 // element (r, s) at ct[s·ldc + r]
+                        for r in 0..<mr {
+                            for s in 0..<nr { tmp[r * nr + s] = (r < h && s < w) ? ct[s * ldc + r] : 0 }
+                        }
+                        kernel(tmp, nr, pa, pb)
+                        for s in 0..<w { for r in 0..<h { ct[s * ldc + r] = tmp[r * nr + s] } }
+                        j += nr
+                        continue
+                    }
                     let ct = c + i * ldc + j
                     if h == mr && w == nr {
                         kernel(ct, ldc, pa, pb)

@@ -426,6 +426,40 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// A product with few columns is computed as Cᵀ = op(B)ᵀ op(A)ᵀ with its tiles written
+    /// transposed into C, and gives the bits of the direct product: for both tiles, every
+    /// transpose flag, ragged tiles, several k slices, alpha ≠ 1, a C with its own leading dimension
+    /// and entries outside the product that must stay untouched.
+    func testTransposedProductGivesTheDirectBits() {
+        var g = LCG(83)
+        for tile in GEMMKernel.Tile.allCases {
+            for (ta, tb) in flags {
+                for (m, n, k) in [(40, 8, 65), (203, 10, 513), (61, 15, 300), (9, 8, 1000), (700, 12, 65)] {
+                    let ldc = n + 3
+                    let a = g.array(m * k), b = g.array(k * n), c0 = g.array(m * ldc)
+                    var direct = c0, transposed = c0
+                    a.withUnsafeBufferPointer { ap in
+                        b.withUnsafeBufferPointer { bp in
+                            direct.withUnsafeMutableBufferPointer { cp in
+                                GEMMKernel.blocked(m: m, n: n, k: k, alpha: -0.7, a: ap.baseAddress!, lda: ta ? m : k, transA: ta,
+                                                   b: bp.baseAddress!, ldb: tb ? k : n, transB: tb,
+                                                   c: cp.baseAddress!, ldc: ldc, tile: tile)
+                            }
+                            transposed.withUnsafeMutableBufferPointer { cp in
+                                GEMMKernel.blocked(m: n, n: m, k: k, alpha: -0.7, a: bp.baseAddress!, lda: tb ? k : n, transA: !tb,
+                                                   b: ap.baseAddress!, ldb: ta ? m : k, transB: !ta,
+                                                   c: cp.baseAddress!, ldc: ldc, tile: tile, transposedC: true)
+                            }
+                        }
+                    }
+                    XCTAssertTrue(direct.map(\.bitPattern) == transposed.map(\.bitPattern),
+                                  "\(tile) m=\(m) n=\(n) k=\(k) tA=\(ta) tB=\(tb)")
+                    for i in 0..<m { for j in n..<ldc { XCTAssertEqual(transposed[i * ldc + j], c0[i * ldc + j]) } }
+                }
+            }
+        }
+    }
+
     /// The tile follows the CPU: the wide one only where the CPU reports 512-bit vectors.
     func testTileFollowsTheCPU() {
         guard ProcessInfo.processInfo.environment["REPRISE_GEMM_TILE"] == nil else { return }
