@@ -47,25 +47,45 @@ enum CertifiedTraining {
         var gc = Matrix(rows: b, cols: n), gr = Matrix(rows: b, cols: n)
         var total = 0.0
         let (ow, ob) = net.offsets(layer: h)
-        for i in 0..<b {
-            let y = labels[i], ci = cs[h].row(i), ri = rs[h].row(i)
-            var negLower = [Double](repeating: 0, count: k)             // worst-case logits: 0 for y, −m̲_j else
-            for j in 0..<k where j != y {
-                var m = bl[y] - bl[j]
-                for t in 0..<n { let w = wl[y, t] - wl[j, t]; m += w * ci[t] - abs(w) * ri[t] }
-                negLower[j] = -m
-            }
-            let mx = negLower.max()!, ex = negLower.map { Foundation.exp($0 - mx) }, s = ex.reduce(0, +)
-            total += mx + Foundation.log(s)
-            for j in 0..<k where j != y {
-                let g = -(ex[j] / s) / Double(b)                       // ∂loss/∂m̲_j
-                for t in 0..<n {
-                    let w = wl[y, t] - wl[j, t], sg: Double = w > 0 ? 1 : (w < 0 ? -1 : 0)
-                    gc.storage[i * n + t] += g * w; gr.storage[i * n + t] -= g * abs(w)
-                    let dw = g * (ci[t] - sg * ri[t])
-                    grad[ow + y * n + t] += dw; grad[ow + j * n + t] -= dw
+        // The worst-case margins and their gradient, sample by sample (raw pointers: the same
+        // operations in the same order as element access, without a uniqueness check per access).
+        wl.storage.withUnsafeBufferPointer { wp in
+            cs[h].storage.withUnsafeBufferPointer { cp in
+                rs[h].storage.withUnsafeBufferPointer { rp in
+                    gc.storage.withUnsafeMutableBufferPointer { gcp in
+                        gr.storage.withUnsafeMutableBufferPointer { grp in
+                            grad.withUnsafeMutableBufferPointer { gp in
+                                let W = wp.baseAddress!, G = gp.baseAddress!
+                                var negLower = [Double](repeating: 0, count: k)   // worst-case logits: 0 for y, −m̲_j else
+                                for i in 0..<b {
+                                    let y = labels[i], ci = cp.baseAddress! + i * n, ri = rp.baseAddress! + i * n
+                                    let gci = gcp.baseAddress! + i * n, gri = grp.baseAddress! + i * n
+                                    let wy = W + y * n
+                                    for j in 0..<k { negLower[j] = 0 }
+                                    for j in 0..<k where j != y {
+                                        let wj = W + j * n
+                                        var m = bl[y] - bl[j]
+                                        for t in 0..<n { let w = wy[t] - wj[t]; m += w * ci[t] - abs(w) * ri[t] }
+                                        negLower[j] = -m
+                                    }
+                                    let mx = negLower.max()!, ex = negLower.map { Foundation.exp($0 - mx) }, s = ex.reduce(0, +)
+                                    total += mx + Foundation.log(s)
+                                    for j in 0..<k where j != y {
+                                        let wj = W + j * n, gy = G + ow + y * n, gj = G + ow + j * n
+                                        let g = -(ex[j] / s) / Double(b)                       // ∂loss/∂m̲_j
+                                        for t in 0..<n {
+                                            let w = wy[t] - wj[t], sg: Double = w > 0 ? 1 : (w < 0 ? -1 : 0)
+                                            gci[t] += g * w; gri[t] -= g * abs(w)
+                                            let dw = g * (ci[t] - sg * ri[t])
+                                            gy[t] += dw; gj[t] -= dw
+                                        }
+                                        G[ob + y] += g; G[ob + j] -= g
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                grad[ob + y] += g; grad[ob + j] -= g
             }
         }
         for l in stride(from: h - 1, through: 0, by: -1) {

@@ -157,6 +157,9 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
         return s
     }
 
+    /// The elementwise image (inlinable, so that the closure is inlined into the caller's loop
+    /// rather than called once per element).
+    @inlinable
     public func map(_ f: (Double) -> Double) -> Matrix {
         Matrix(rows: rows, cols: cols, elements: storage.map(f))
     }
