@@ -83,10 +83,11 @@ extension LipschitzNetwork {
             let b = m.q.submatrix(rows: 0..<fout, cols: fout..<m.q.cols)
             var z = matmul(x, b, transB: true) * s
             let inner = last ? 1.0 : 2.0.squareRoot()
-            for i in 0..<z.rows { for j in 0..<fout { z.storage[i * fout + j] = z.storage[i * fout + j] * inner * (last ? 1 : exp(-p.psi[j])) + p.b[j] } }
+            let shrink = p.psi.map { last ? 1 : exp(-$0) }, grow = p.psi.map { exp($0) }   // Ψ⁻¹ and Ψ (diagonal)
+            for i in 0..<z.rows { for j in 0..<fout { z.storage[i * fout + j] = z.storage[i * fout + j] * inner * shrink[j] + p.b[j] } }
             if last { return (z, z) }
             var h = z
-            for i in 0..<h.rows { for j in 0..<fout { h.storage[i * fout + j] = max(0, h.storage[i * fout + j]) * exp(p.psi[j]) } }
+            for i in 0..<h.rows { for j in 0..<fout { h.storage[i * fout + j] = max(0, h.storage[i * fout + j]) * grow[j] } }
             let a = m.q.submatrix(rows: 0..<fout, cols: 0..<fout)
             return (z, matmul(h, a) * 2.0.squareRoot())
         }
@@ -121,24 +122,26 @@ extension LipschitzNetwork {
                 let bMat = m.q.submatrix(rows: 0..<fout, cols: fout..<(fout + fin))
                 var dz = dy
                 dq = Matrix(rows: fout, cols: fout + fin)
+                let grow = p.psi.map { exp($0) }                                          // Ψ, once per layer
                 if !last {
                     let aMat = m.q.submatrix(rows: 0..<fout, cols: 0..<fout)
                     var h = z
-                    for k in 0..<h.count { h.storage[k] = max(0, h.storage[k]) * exp(p.psi[k % fout]) }
+                    for k in 0..<h.count { h.storage[k] = max(0, h.storage[k]) * grow[k % fout] }
                     dq.setSubmatrix(at: 0, 0, matmul(h, dy, transA: true) * 2.0.squareRoot())   // ∂A = √2 Hᵀ dY
                     let dh = matmul(dy, aMat, transB: true) * 2.0.squareRoot()
                     dz = dh
                     for k in 0..<dz.count {
                         let j = k % fout
-                        dpsi[j] += dh.storage[k] * h.storage[k] - (z.storage[k] > 0 ? dh.storage[k] * exp(p.psi[j]) * (z.storage[k] - p.b[j]) : 0)
-                        dz.storage[k] = z.storage[k] > 0 ? dh.storage[k] * exp(p.psi[j]) : 0
+                        dpsi[j] += dh.storage[k] * h.storage[k] - (z.storage[k] > 0 ? dh.storage[k] * grow[j] * (z.storage[k] - p.b[j]) : 0)
+                        dz.storage[k] = z.storage[k] > 0 ? dh.storage[k] * grow[j] : 0
                     }
                 }
                 var dpre = dz     // ∂ of (B s x) before the √2 Ψ⁻¹ factor
+                let factor = p.psi.map { last ? 1 : 2.0.squareRoot() * exp(-$0) }
                 for k in 0..<dz.count {
                     let j = k % fout
                     db[j] += dz.storage[k]
-                    dpre.storage[k] = dz.storage[k] * s * (last ? 1 : 2.0.squareRoot() * exp(-p.psi[j]))
+                    dpre.storage[k] = dz.storage[k] * s * factor[j]
                 }
                 dq.setSubmatrix(at: 0, fout, matmul(dpre, x, transA: true))
                 dx = matmul(dpre, bMat)
