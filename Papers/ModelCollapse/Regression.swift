@@ -37,9 +37,9 @@ public struct GaussianDesign: Sendable {
     /// A `rows` x d matrix whose rows are iid N(0, Σ), drawn row by row from `rng`.
     public func sample(_ rows: Int, rng: inout RandomSource) -> Matrix {
         let d = dimension
-        var z = Matrix(rows: rows, cols: d)
+        var z = rng.normalMatrix(rows, d)                     // the draws in the same order as one by one
         for i in 0..<rows {
-            for j in 0..<d { z.storage[i * d + j] = roots[j] * rng.normal() }
+            for j in 0..<d { z.storage[i * d + j] = roots[j] * z.storage[i * d + j] }
         }
         guard let u = basis else { return z }
         return matmul(z, u, transB: true)   // rows zᵢ diag(√λ) Uᵀ
@@ -48,7 +48,10 @@ public struct GaussianDesign: Sendable {
     /// Labels y = X w + ε with ε ~ N(0, noise² I).
     public func labels(_ x: Matrix, _ w: [Double], noise: Double, rng: inout RandomSource) -> [Double] {
         var y = gemv(x, w)
-        if noise != 0 { for i in 0..<y.count { y[i] += noise * rng.normal() } }
+        if noise != 0 {
+            let e = rng.normalVector(y.count)
+            for i in 0..<y.count { y[i] += noise * e[i] }
+        }
         return y
     }
 

@@ -206,4 +206,24 @@ final class RandomTests: XCTestCase {
             }
         }
     }
+
+    /// Normal draws in blocks give the values of successive `normal()` calls and leave the same
+    /// state (the spare value included), for every count and with a spare left from before.
+    func testFilledNormalsAreSuccessiveDraws() {
+        for (start, counts) in [(0, [1, 2, 3, 64, 127, 128, 129, 300]), (1, [1, 2, 5, 130])] {
+            var a = RandomSource(seed: 23), b = a
+            for _ in 0..<start { _ = a.normal(); _ = b.normal() }          // leaves a spare
+            for count in counts {
+                let expected = (0..<count).map { _ in 1.5 * a.normal() }
+                var got = [Double](repeating: .nan, count: count)
+                got.withUnsafeMutableBufferPointer { b.fillNormal($0.baseAddress!, count, scale: 1.5) }
+                XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "count \(count)")
+                XCTAssertEqual(a.normal().bitPattern, b.normal().bitPattern, "state after \(count)")
+                XCTAssertEqual(a.uniform().bitPattern, b.uniform().bitPattern, "state after \(count)")
+            }
+            var c = a, d = a
+            let m = c.normalMatrix(7, 9, std: 0.5)
+            XCTAssertEqual(m.storage.map(\.bitPattern), (0..<63).map { _ in (0.5 * d.normal()).bitPattern })
+        }
+    }
 }
