@@ -106,45 +106,31 @@ public struct LUFactorization: Sendable {
     public func solve(_ b: Matrix) -> Matrix {
         let n = dimension, k = b.cols
         precondition(b.rows == n, "LU.solve: right-hand side has wrong number of rows")
-        var xt = b.transposed                      // row c is column c of B
+        let blocked = k / 4 * 4                        // columns solved four at a time
+        var xt = b.transposed                          // row c is column c of B
         xt.storage.withUnsafeMutableBufferPointer { xp in
             lu.storage.withUnsafeBufferPointer { fp in
                 guard let X = xp.baseAddress, let F = fp.baseAddress else { return }
-                for c in 0..<k {
-                    let row = X + c * n
-                    for (i, p) in pivots.enumerated() where p != i { (row[i], row[p]) = (row[p], row[i]) }
-                }
-                var dots = (0.0, 0.0, 0.0, 0.0)
-                var c0 = 0
-                while c0 + 4 <= k {
+                var out = [Double](repeating: 0, count: 4)
+                for c0 in stride(from: 0, to: blocked, by: 4) {
                     let rows = X + c0 * n
-                    withUnsafeMutablePointer(to: &dots) { dp in
-                        dp.withMemoryRebound(to: Double.self, capacity: 4) { out in
-                            for i in 0..<n {                                   // L y = P b, unit diagonal
-                                Vector.dot4(UnsafePointer(rows), n, F + i * n, i, out)
-                                for c in 0..<4 { rows[c * n + i] = rows[c * n + i] - out[c] }
-                            }
-                            var i = n - 1
-                            while i >= 0 {                                     // U x = y
-                                Vector.dot4(UnsafePointer(rows + i + 1), n, F + i * n + i + 1, n - i - 1, out)
-                                for c in 0..<4 { rows[c * n + i] = (rows[c * n + i] - out[c]) / F[i * n + i] }
-                                i -= 1
-                            }
-                        }
+                    for c in 0..<4 {
+                        for (i, p) in pivots.enumerated() where p != i { (rows[c * n + i], rows[c * n + p]) = (rows[c * n + p], rows[c * n + i]) }
                     }
-                    c0 += 4
-                }
-                for c in c0..<k {
-                    let row = X + c * n
-                    for i in 0..<n { row[i] = row[i] - Vector.dot(F + i * n, UnsafePointer(row), i) }
+                    for i in 0..<n {                                           // L y = P b, unit diagonal
+                        Vector.dot4(UnsafePointer(rows), n, F + i * n, i, &out)
+                        for c in 0..<4 { rows[c * n + i] = rows[c * n + i] - out[c] }
+                    }
                     var i = n - 1
-                    while i >= 0 {
-                        row[i] = (row[i] - Vector.dot(F + i * n + i + 1, UnsafePointer(row + i + 1), n - i - 1)) / F[i * n + i]
+                    while i >= 0 {                                             // U x = y
+                        Vector.dot4(UnsafePointer(rows + i + 1), n, F + i * n + i + 1, n - i - 1, &out)
+                        for c in 0..<4 { rows[c * n + i] = (rows[c * n + i] - out[c]) / F[i * n + i] }
                         i -= 1
                     }
                 }
             }
         }
+        for c in blocked..<k { xt.setRow(c, solve(b.column(c))) }     // the last k mod 4 alone
         return xt.transposed
     }
 

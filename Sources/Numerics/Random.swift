@@ -129,9 +129,9 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         var i = 0
         if count > 0, let z = spareNormal { out[0] = scale * z; spareNormal = nil; i = 1 }
         let block = 64
-        var us = (UnsafeMutablePointer<Double>.allocate(capacity: block), UnsafeMutablePointer<Double>.allocate(capacity: block),
-                  UnsafeMutablePointer<Double>.allocate(capacity: block))
-        defer { us.0.deallocate(); us.1.deallocate(); us.2.deallocate() }
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: 3 * block)
+        defer { buffer.deallocate() }
+        let us = (buffer, buffer + block, buffer + 2 * block)     // the accepted u, v and s
         while i < count {
             let pairs = Swift.min(block, (count - i + 1) / 2)
             // Candidates are written unconditionally and kept by advancing q (no branch on the
